@@ -1,0 +1,50 @@
+// What a job is asked to make. Fixed when the job is created and stored with it: every value
+// here can change the encoded bytes, so later steps read it from the state, never from flags.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vodctl {
+
+// One rung of the ladder as the user asked for it: "720p@3000k" or "720p".
+struct RungSpec {
+  int height = 0;
+  std::optional<int> maxrate_kbps;  // unset: the default ladder's rate for that height
+  bool operator==(const RungSpec&) const = default;
+};
+
+// Parses "1080p@5000k,720p@3000k,360p". Throws Error(kDataError) naming the bad rung.
+std::vector<RungSpec> ParseLadder(const std::string& spec);
+std::string FormatLadder(const std::vector<RungSpec>& ladder);
+
+enum class SegmentFormat { kFmp4, kTs };
+
+struct JobOptions {
+  std::vector<RungSpec> ladder;  // empty: the default ladder, chosen from the source
+  std::string preset = "veryfast";
+  int crf = 23;
+  double segment_duration = 6.0;
+  double chunk_duration = 20.0;
+  SegmentFormat format = SegmentFormat::kFmp4;
+  // x264's output depends on its thread count, so it is part of the job, not of the host.
+  int encoder_threads = 2;
+  std::string tmp;  // URL of the job's intermediate files
+  bool keep_tmp = false;
+
+  bool operator==(const JobOptions&) const = default;
+  // Throws Error(kUsage) naming the option that is out of range.
+  void Validate() const;
+};
+
+void to_json(nlohmann::json& j, const JobOptions& options);
+void from_json(const nlohmann::json& j, JobOptions& options);
+
+// Job IDs become storage keys and file names: letters, digits, '-', '_', '.', at most 128,
+// not starting with '.'. Throws Error(kUsage) otherwise.
+void ValidateJobId(const std::string& id);
+
+}  // namespace vodctl

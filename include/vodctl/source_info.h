@@ -1,0 +1,58 @@
+// What probing a source found, stored with the job so later steps and `status` need not
+// open the source again.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vodctl {
+
+struct Rational {
+  int num = 0;
+  int den = 1;
+  double value() const { return den ? static_cast<double>(num) / den : 0.0; }
+  bool operator==(const Rational&) const = default;
+};
+
+struct VideoInfo {
+  int stream_index = -1;
+  std::string codec;
+  int width = 0;
+  int height = 0;
+  Rational sample_aspect{1, 1};
+  Rational frame_rate;       // the source's average rate
+  Rational time_base;
+  int64_t start_pts = 0;     // first presentation time, in time_base
+  int64_t end_pts = 0;       // end of the last frame, in time_base
+  int64_t frame_count = 0;
+  // Display width after applying the sample aspect ratio.
+  double display_aspect() const;
+};
+
+struct AudioInfo {
+  int stream_index = -1;
+  std::string codec;
+  int sample_rate = 0;
+  int channels = 0;
+  Rational time_base;
+  int64_t start_pts = 0;
+};
+
+struct SourceInfo {
+  std::string format;
+  double duration = 0;   // seconds
+  int64_t bit_rate = 0;  // bits per second, 0 when unknown
+  int64_t size = 0;      // bytes
+  VideoInfo video;
+  std::optional<AudioInfo> audio;
+};
+
+void to_json(nlohmann::json& j, const Rational& r);
+void from_json(const nlohmann::json& j, Rational& r);
+void to_json(nlohmann::json& j, const SourceInfo& info);
+void from_json(const nlohmann::json& j, SourceInfo& info);
+
+}  // namespace vodctl

@@ -1,0 +1,67 @@
+// The checkpoint database. The pipeline reaches SQLite only through this interface.
+//
+// Invariants:
+// - Every method is one transaction: a crash leaves either all of it or none of it.
+// - A chunk is kDone only with a result recorded (sizes, checksums, frame counts).
+// - A chunk in kRunning whose lease has expired is treated as claimable: its worker died.
+#pragma once
+
+#include "vodctl/job_state.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vodctl {
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // Creates the job, or checks that an existing job with this ID has the same source,
+  // output and options (a no-op then). A different one is Error(kUsage) naming the field.
+  virtual JobRecord CreateOrCheckJob(const std::string& id, const std::string& source,
+                                     const std::string& output, const JobOptions& options) = 0;
+  virtual std::optional<JobRecord> FindJob(const std::string& id) = 0;
+  // Error(kUsage) "no job 'ID' in STATE" when absent.
+  virtual JobRecord GetJob(const std::string& id) = 0;
+  virtual std::vector<JobRecord> ListJobs() = 0;  // oldest first
+
+  virtual void SetJobState(const std::string& id, JobState state, const std::string& error = "") = 0;
+  virtual void SetSourceInfo(const std::string& id, const SourceInfo& info) = 0;
+  virtual void SetJobResult(const std::string& id, const nlohmann::json& result) = 0;
+  virtual void SetStepState(const std::string& id, Step step, StepState state) = 0;
+
+  // Replaces the job's chunk plan with all chunks pending (split does this once).
+  virtual void SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) = 0;
+  virtual std::vector<ChunkRecord> ListChunks(const std::string& id) = 0;
+
+  // Atomically claims a chunk for `owner`: the given one, or with no index the lowest-numbered
+  // chunk that is pending (or running with an expired lease). Sets kRunning, the lease and
+  // attempts+1. Returns nothing when no chunk is claimable (the asked one is done or leased).
+  virtual std::optional<ChunkRecord> ClaimChunk(const std::string& id, std::optional<int> index,
+                                                const std::string& owner, int64_t lease_ms) = 0;
+  // Extends a lease the owner holds. Returns false when the owner lost it.
+  virtual bool RenewLease(const std::string& id, int index, const std::string& owner,
+                          int64_t lease_ms) = 0;
+  virtual void CompleteChunk(const std::string& id, int index, const nlohmann::json& result) = 0;
+  // kFailed when permanent; otherwise back to kPending so another attempt can claim it.
+  virtual void FailChunk(const std::string& id, int index, const std::string& error,
+                         bool permanent) = 0;
+  // Back to kPending, keeping attempts: its artefact is missing or does not verify.
+  virtual void ResetChunk(const std::string& id, int index) = 0;
+  // Releases a lease without counting a failure (the worker was asked to stop).
+  virtual void ReleaseChunk(const std::string& id, int index, const std::string& owner) = 0;
+
+  virtual void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
+                        const std::string& message) = 0;
+  virtual std::vector<EventRecord> ListEvents(const std::string& id) = 0;
+};
+
+// Opens (creating and migrating as needed) the SQLite database at `path`: WAL mode, foreign
+// keys on, a busy timeout so concurrent processes wait rather than fail.
+// Error(kIoError) naming the path when it cannot be opened.
+std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path);
+
+}  // namespace vodctl

@@ -1,0 +1,58 @@
+// The boundary to where files live: sources, tmp and output. The pipeline reaches the file
+// system (and, later, S3) only through this interface, the way LevelDB reaches it through Env.
+//
+// Keys are '/'-separated paths relative to the storage's root URL; they never contain "..",
+// empty components or a leading '/'.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vodctl {
+
+struct ObjectInfo {
+  std::string key;
+  int64_t size = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // The URL this storage is rooted at, for messages.
+  virtual std::string url() const = 0;
+  // A human-readable location of `key`, for messages ("/data/out/720p/seg_00001.m4s").
+  virtual std::string Describe(const std::string& key) const = 0;
+
+  virtual std::optional<ObjectInfo> Stat(const std::string& key) = 0;
+  // A local file holding the object's bytes, valid while the storage lives. Local storage
+  // returns the file itself; remote storage a downloaded copy.
+  virtual std::string LocalPathForRead(const std::string& key) = 0;
+  virtual std::string Read(const std::string& key) = 0;
+
+  // Atomic: a reader sees the old object or all of the new one, never a part.
+  virtual void Write(const std::string& key, std::string_view bytes) = 0;
+  // Publishes a finished local file under `key`, atomically. The file is consumed (moved when
+  // possible). `local_file` should come from ScratchPath() so a move is a rename.
+  virtual void PutFile(const std::string& key, const std::string& local_file) = 0;
+  // A fresh local path, on the same file system as the storage when it is local, where a file
+  // can be prepared before PutFile. Its parent exists.
+  virtual std::string ScratchPath(const std::string& hint) = 0;
+
+  virtual std::vector<ObjectInfo> List(const std::string& prefix) = 0;  // sorted by key
+  virtual void Remove(const std::string& key) = 0;                      // absent is fine
+  virtual void RemovePrefix(const std::string& prefix) = 0;
+};
+
+// Opens storage for a URL: a local path or file:// URL (created if missing). Other schemes
+// are Error(kUsage) until they are supported.
+std::unique_ptr<Storage> OpenStorage(const std::string& url);
+
+// Checks a key is relative and stays below the root. Error(kUsage) otherwise.
+void ValidateKey(const std::string& key);
+
+}  // namespace vodctl
