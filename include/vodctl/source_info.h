@@ -28,8 +28,12 @@ struct VideoInfo {
   int64_t start_pts = 0;     // first presentation time, in time_base
   int64_t end_pts = 0;       // end of the last frame, in time_base
   int64_t frame_count = 0;
-  // Display width after applying the sample aspect ratio.
-  double display_aspect() const;
+  // Width over height as displayed, after the sample aspect ratio: anamorphic sources
+  // come out with the right shape.
+  double display_aspect() const {
+    double sar = sample_aspect.num > 0 && sample_aspect.den > 0 ? sample_aspect.value() : 1.0;
+    return height > 0 ? width * sar / height : 16.0 / 9.0;
+  }
 };
 
 struct AudioInfo {

@@ -1,1 +1,60 @@
-int main() { return 0; }
+// vodctl: turns a source video into adaptive-bitrate HLS, in resumable steps.
+#include "cli/cli.h"
+#include "vodctl/error.h"
+#include "vodctl/log.h"
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace vodctl;
+  CLI::App app{"vodctl: turn source videos into adaptive-bitrate HLS, resumably", "vodctl"};
+  app.set_version_flag("--version", std::string("vodctl ") + VODCTL_VERSION);
+  app.require_subcommand(1);
+  cli::GlobalOptions global;
+  app.add_option("--state", global.state_path, "State database (env VODCTL_STATE)")
+      ->envname("VODCTL_STATE");
+  app.add_flag("--quiet,-q", global.quiet, "No progress or information on stderr");
+  app.add_flag("--verbose,-v", global.verbose, "More detail on stderr, FFmpeg's warnings too");
+  cli::Action action;
+  cli::AddRunCommand(app, global, action);
+  cli::AddSplitCommand(app, global, action);
+  cli::AddTranscodeChunkCommand(app, global, action);
+  cli::AddConcatCommand(app, global, action);
+  cli::AddSegmentCommand(app, global, action);
+  cli::AddResumeCommand(app, global, action);
+  cli::AddStatusCommand(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "vodctl: %s (see vodctl --help)\n", e.what());
+    return static_cast<int>(ExitCode::kUsage);
+  }
+
+  log::SetLevel(global.quiet ? log::Level::kQuiet
+                             : global.verbose ? log::Level::kVerbose : log::Level::kNormal);
+  // FFmpeg's own messages would break the one-line error contract; errors reach the user
+  // through vodctl::Error with context instead.
+  av_log_set_level(global.verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
+  try {
+    return action();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "vodctl: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vodctl: internal error: %s\n", e.what());
+    return static_cast<int>(ExitCode::kSoftware);
+  }
+}

@@ -1,0 +1,50 @@
+// Shared wiring for the subcommands: global options, job options, opening the state.
+#pragma once
+
+#include "pipeline/job_runner.h"
+#include "vodctl/job_options.h"
+#include "vodctl/state_store.h"
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace vodctl::cli {
+
+struct GlobalOptions {
+  std::string state_path;  // --state, VODCTL_STATE, or the XDG state folder
+  bool quiet = false;
+  bool verbose = false;
+  int workers = 1;         // --jobs
+};
+
+// What one subcommand does once its flags are parsed; returns the exit code.
+using Action = std::function<int()>;
+
+std::unique_ptr<StateStore> OpenState(const GlobalOptions& global);
+RunnerOptions MakeRunnerOptions(const GlobalOptions& global);
+
+// Flags that define a job (fixed when it is created).
+struct JobFlags {
+  std::string job_id;
+  std::string tmp;
+  std::string ladder;
+  JobOptions options;
+  std::string format = "fmp4";
+};
+void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global);
+// Validates the flags, creates the job or checks it matches; returns its ID.
+std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
+                      const std::string& source, const std::string& output);
+
+void AddRunCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddSplitCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddTranscodeChunkCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddConcatCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddSegmentCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddStatusCommand(CLI::App& app, GlobalOptions& global, Action& action);
+
+}  // namespace vodctl::cli

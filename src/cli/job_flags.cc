@@ -1,0 +1,96 @@
+#include "cli/cli.h"
+#include "util/sha256.h"
+#include "vodctl/error.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace vodctl::cli {
+namespace {
+
+std::string DefaultStatePath() {
+  if (const char* env = std::getenv("VODCTL_STATE"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/vodctl/vodctl.db";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/state/vodctl/vodctl.db";
+}
+
+// A readable, valid ID that is the same every time for the same source and output, so
+// running the same command twice continues the same job.
+std::string DerivedJobId(const std::string& source, const std::string& output) {
+  std::string stem = std::filesystem::path(source).stem().string();
+  std::string clean;
+  for (char c : stem) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    clean += ok ? c : '-';
+  }
+  if (clean.empty() || clean.front() == '.') clean = "job" + clean;
+  if (clean.size() > 64) clean.resize(64);
+  return clean + "-" + Sha256::Of(source + '\n' + output).substr(0, 8);
+}
+
+}  // namespace
+
+std::string AbsoluteUrl(const std::string& url) {
+  if (url.find("://") != std::string::npos) return url;
+  return std::filesystem::absolute(url).lexically_normal().string();
+}
+
+std::unique_ptr<StateStore> OpenState(const GlobalOptions& global) {
+  std::filesystem::path path = MakeRunnerOptions(global).state_path;
+  std::error_code ignored;  // a folder that cannot be made shows up as the open's error
+  std::filesystem::create_directories(std::filesystem::absolute(path).parent_path(), ignored);
+  return OpenSqliteStateStore(path.string());
+}
+
+RunnerOptions MakeRunnerOptions(const GlobalOptions& global) {
+  return {global.state_path.empty() ? DefaultStatePath() : global.state_path, global.workers};
+}
+
+void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global) {
+  command.add_option("--job", flags.job_id, "Job ID (default: derived from SOURCE and OUTPUT)");
+  command.add_option("--tmp", flags.tmp, "Where intermediate files go (default: beside the state)");
+  command.add_option("--ladder", flags.ladder, "Rungs as HEIGHTp[@MAXRATE], e.g. 720p@3000k,360p");
+  command.add_option("--preset", flags.options.preset, "x264 preset")->capture_default_str();
+  command.add_option("--crf", flags.options.crf, "x264 constant rate factor")->capture_default_str();
+  command.add_option("--segment-duration", flags.options.segment_duration, "HLS segment seconds")
+      ->capture_default_str();
+  command.add_option("--chunk-duration", flags.options.chunk_duration, "Seconds per chunk")
+      ->capture_default_str();
+  command.add_option("--format", flags.format, "Segment format: fmp4 or ts")
+      ->check(CLI::IsMember({"fmp4", "ts"}))
+      ->capture_default_str();
+  command.add_option("--encoder-threads", flags.options.encoder_threads,
+                     "x264 threads per encoder (part of the job: it changes the bytes)")
+      ->capture_default_str();
+  command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
+  command.add_option("--jobs", global.workers, "Chunks transcoded side by side")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
+std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
+                      const std::string& source_url, const std::string& output_url) {
+  // Stored absolute, so a later step run from another folder finds the same files.
+  const std::string source = AbsoluteUrl(source_url);
+  const std::string output = AbsoluteUrl(output_url);
+  std::string id = flags.job_id.empty() ? DerivedJobId(source, output) : flags.job_id;
+  ValidateJobId(id);
+  JobOptions options = flags.options;
+  options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;
+  if (!flags.ladder.empty()) options.ladder = ParseLadder(flags.ladder);
+  options.Validate();
+  std::string tmp_base = flags.tmp.empty() ? "" : AbsoluteUrl(flags.tmp);
+  if (tmp_base.empty()) {
+    std::string state_path = MakeRunnerOptions(global).state_path;
+    tmp_base = (std::filesystem::absolute(state_path).parent_path() / "tmp").string();
+  }
+  while (tmp_base.size() > 1 && tmp_base.back() == '/') tmp_base.pop_back();
+  options.tmp = tmp_base + "/" + id;
+  state.CreateOrCheckJob(id, source, output, options);
+  return id;
+}
+
+}  // namespace vodctl::cli

@@ -1,0 +1,40 @@
+#include "cli/cli.h"
+#include "vodctl/log.h"
+
+namespace vodctl::cli {
+
+void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* command = app.add_subcommand("resume", "Finish a job from its last checkpoint");
+  auto job_id = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  auto* job_option = command->add_option("--job", *job_id, "Job ID");
+  auto* all_flag = command->add_flag("--all", *all, "Every unfinished job, oldest first");
+  job_option->excludes(all_flag);
+  command->add_option("--jobs", global.workers, "Chunks transcoded side by side")
+      ->check(CLI::Range(1, 256));
+  command->callback([&global, &action, job_id, all, job_option]() {
+    if (job_option->count() == 0 && !*all) throw CLI::ValidationError("give --job ID or --all");
+    action = [&global, job_id, all]() {
+      auto state = OpenState(global);
+      std::vector<std::string> ids;
+      if (*all) {
+        for (const JobRecord& job : state->ListJobs()) {
+          if (job.state != JobState::kDone) ids.push_back(job.id);
+        }
+      } else {
+        ids.push_back(*job_id);
+      }
+      for (const std::string& id : ids) {
+        // A failed job is tried again: its failed chunks become pending.
+        for (const ChunkRecord& chunk : state->ListChunks(id)) {
+          if (chunk.state == ChunkState::kFailed) state->ResetChunk(id, chunk.plan.index);
+        }
+        log::Info("job '{}': resuming", id);
+        JobRunner(*state, id, MakeRunnerOptions(global)).RunToEnd();
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace vodctl::cli

@@ -1,0 +1,36 @@
+#include "media/decoder.h"
+
+#include "media/av_error.h"
+
+namespace vodctl::media {
+
+Decoder::Decoder(const AVStream* stream, std::string what) : what_(std::move(what)) {
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  if (!codec) {
+    Fail(ExitCode::kDataError, "{}: no decoder for codec '{}'", what_,
+         avcodec_get_name(stream->codecpar->codec_id));
+  }
+  context_.reset(avcodec_alloc_context3(codec));
+  if (!context_) throw std::bad_alloc();
+  CheckAv(avcodec_parameters_to_context(context_.get(), stream->codecpar), ExitCode::kDataError,
+          what_);
+  context_->pkt_timebase = stream->time_base;
+  context_->thread_count = 0;  // as many as cores: decoding is exact whatever the count
+  CheckAv(avcodec_open2(context_.get(), codec, nullptr), ExitCode::kDataError,
+          fmt::format("{}: opening the decoder", what_));
+}
+
+void Decoder::Send(const AVPacket* packet) {
+  int ret = avcodec_send_packet(context_.get(), packet);
+  if (ret == AVERROR_EOF) return;  // already draining
+  CheckAv(ret, ExitCode::kDataError, fmt::format("{}: decoding", what_));
+}
+
+bool Decoder::Receive(AVFrame* frame) {
+  int ret = avcodec_receive_frame(context_.get(), frame);
+  if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return false;
+  CheckAv(ret, ExitCode::kDataError, fmt::format("{}: decoding", what_));
+  return true;
+}
+
+}  // namespace vodctl::media

@@ -1,0 +1,141 @@
+#include "media/muxer.h"
+
+#include "media/av_error.h"
+#include "media/intermediate.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace vodctl::media {
+
+void MemorySink::Append(const uint8_t* data, size_t size) {
+  bytes_.append(reinterpret_cast<const char*>(data), size);
+}
+
+FileSink::FileSink(std::string path) : path_(std::move(path)) {
+  file_ = std::fopen(path_.c_str(), "wb");
+  if (!file_) Fail(ExitCode::kIoError, "cannot create '{}': {}", path_, std::strerror(errno));
+}
+
+FileSink::~FileSink() {
+  if (file_) std::fclose(file_);
+}
+
+void FileSink::Append(const uint8_t* data, size_t size) {
+  if (std::fwrite(data, 1, size, file_) != size) {
+    Fail(ExitCode::kIoError, "writing '{}': {}", path_, std::strerror(errno));
+  }
+  hash_.Update(data, size);
+  size_ += static_cast<int64_t>(size);
+}
+
+void FileSink::Close() {
+  std::FILE* file = std::exchange(file_, nullptr);
+  if (std::fclose(file) != 0) {
+    Fail(ExitCode::kIoError, "writing '{}': {}", path_, std::strerror(errno));
+  }
+}
+
+Muxer::Muxer(const char* format, ByteSink* sink, std::string what)
+    : what_(std::move(what)), sink_(sink) {
+  CheckAv(avformat_alloc_output_context2(&context_, nullptr, format, nullptr),
+          ExitCode::kSoftware, fmt::format("{}: creating a {} muxer", what_, format));
+  constexpr int kBufferSize = 1 << 16;
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
+  context_->pb = avio_alloc_context(buffer, kBufferSize, 1, this, nullptr, &Muxer::WritePacket,
+                                    nullptr);
+  if (!buffer || !context_->pb) throw std::bad_alloc();
+  context_->pb->seekable = 0;
+  context_->flags |= AVFMT_FLAG_BITEXACT | AVFMT_FLAG_CUSTOM_IO;
+}
+
+std::unique_ptr<Muxer> Muxer::Intermediate(ByteSink* sink, std::string what) {
+  auto muxer = std::make_unique<Muxer>(kIntermediateFormat, sink, std::move(what));
+  muxer->SetOutputOffset(kIntermediateOffsetMicroseconds);
+  return muxer;
+}
+
+Muxer::~Muxer() {
+  if (!context_) return;
+  if (context_->pb) {
+    av_freep(&context_->pb->buffer);
+    avio_context_free(&context_->pb);
+  }
+  avformat_free_context(context_);
+}
+
+int Muxer::WritePacket(void* opaque, uint8_t* data, int size) {
+  auto* self = static_cast<Muxer*>(opaque);
+  try {
+    self->sink_->Append(data, static_cast<size_t>(size));
+  } catch (const Error&) {
+    return AVERROR(EIO);
+  }
+  return size;
+}
+
+int Muxer::AddStream(const AVCodecParameters* parameters, AVRational time_base) {
+  AVStream* stream = avformat_new_stream(context_, nullptr);
+  if (!stream) throw std::bad_alloc();
+  CheckAv(avcodec_parameters_copy(stream->codecpar, parameters), ExitCode::kSoftware, what_);
+  stream->codecpar->codec_tag = 0;  // let the container choose its own tag
+  stream->time_base = time_base;
+  return stream->index;
+}
+
+int Muxer::AddStream(const AVCodecContext* encoder) {
+  CodecParametersPtr parameters(avcodec_parameters_alloc());
+  if (!parameters) throw std::bad_alloc();
+  CheckAv(avcodec_parameters_from_context(parameters.get(), encoder), ExitCode::kSoftware, what_);
+  return AddStream(parameters.get(), encoder->time_base);
+}
+
+void Muxer::SetOutputOffset(int64_t microseconds) { context_->output_ts_offset = microseconds; }
+
+void Muxer::SetPrivateOption(const char* name, const char* value) {
+  CheckAv(av_opt_set(context_->priv_data, name, value, 0), ExitCode::kSoftware,
+          fmt::format("{}: setting {}", what_, name));
+}
+
+void Muxer::WriteHeader(const std::string& options) {
+  AVDictionary* dict = nullptr;
+  if (!options.empty()) av_dict_parse_string(&dict, options.c_str(), "=", ":", 0);
+  av_dict_set(&dict, "fflags", "+bitexact", 0);
+  // Timestamps are written as given: a muxer that shifts them by a data-dependent amount
+  // would move chunks and streams against each other.
+  av_dict_set(&dict, "avoid_negative_ts", "disabled", 0);
+  int ret = avformat_write_header(context_, &dict);
+  av_dict_free(&dict);
+  CheckAv(ret, ExitCode::kIoError, fmt::format("{}: writing the header", what_));
+  header_written_ = true;
+}
+
+void Muxer::Write(AVPacket* packet, int stream_index, AVRational from) {
+  av_packet_rescale_ts(packet, from, context_->streams[stream_index]->time_base);
+  packet->stream_index = stream_index;
+  packet->pos = -1;
+  CheckAv(av_write_frame(context_, packet), ExitCode::kIoError,
+          fmt::format("{}: writing a packet", what_));
+}
+
+void Muxer::Flush() {
+  CheckAv(av_write_frame(context_, nullptr), ExitCode::kIoError,
+          fmt::format("{}: flushing", what_));
+  avio_flush(context_->pb);
+}
+
+void Muxer::Finish() {
+  CheckAv(av_write_trailer(context_), ExitCode::kIoError,
+          fmt::format("{}: writing the trailer", what_));
+  avio_flush(context_->pb);
+  if (context_->pb->error < 0) {
+    CheckAv(context_->pb->error, ExitCode::kIoError, fmt::format("{}: writing", what_));
+  }
+}
+
+}  // namespace vodctl::media

@@ -1,0 +1,165 @@
+#include "media/demuxer.h"
+#include "media/segment_muxer.h"
+#include "pipeline/steps.h"
+#include "vodctl/error.h"
+#include "util/progress.h"
+#include "vodctl/log.h"
+#include "vodctl/playlist.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace vodctl {
+namespace {
+
+constexpr char kAudioGroup[] = "audio";
+constexpr char kAudioFolder[] = "audio";
+constexpr char kAudioCodec[] = "mp4a.40.2";  // AAC-LC, which split always encodes
+
+struct SegmentedStream {
+  hls::MediaPlaylist playlist;
+  std::map<int64_t, int64_t> bytes_by_segment;  // timeline segment number -> bytes
+  std::map<int64_t, double> seconds_by_segment;
+  std::string codec;  // RFC 6381, from the stream's own headers
+};
+
+// Which timeline segment a packet starts, or nullopt when it cannot start one.
+using SegmentOf = std::function<std::optional<int64_t>(const AVPacket&, AVRational time_base)>;
+
+// Cuts one intermediate stream into segments under `folder` of the output and writes its
+// media playlist. Segments are cut only where `segment_of` says a new one starts.
+SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
+                            const std::string& folder, const SegmentOf& segment_of,
+                            Progress& progress) {
+  const bool fmp4 = context.job().options.format == SegmentFormat::kFmp4;
+  const std::string what = fmt::format("job '{}' segment {}", context.id(), folder);
+  media::Demuxer input(context.tmp().LocalPathForRead(tmp_key), media::Demuxer::Kind::kIntermediate);
+  const AVStream* stream = input.stream(0);
+  const AVRational time_base = stream->time_base;
+  media::SegmentMuxer muxer(fmp4 ? media::SegmentMuxer::Format::kFmp4 : media::SegmentMuxer::Format::kTs,
+                            stream, what);
+  SegmentedStream out;
+  if (stream->codecpar->codec_id == AV_CODEC_ID_H264) {
+    out.codec = hls::AvcCodecString(stream->codecpar->extradata, stream->codecpar->extradata_size);
+  } else {
+    out.codec = kAudioCodec;
+  }
+
+  std::optional<int64_t> current;
+  int64_t segment_start = 0;
+  int64_t stream_end = 0;
+  auto finish_segment = [&](int64_t next_start) {
+    std::string bytes = muxer.Cut();
+    std::string uri = fmt::format("seg_{:05d}.{}", out.playlist.segments.size(), fmp4 ? "m4s" : "ts");
+    double seconds = (next_start - segment_start) * av_q2d(time_base);
+    out.playlist.segments.push_back({uri, seconds});
+    out.bytes_by_segment[*current] = static_cast<int64_t>(bytes.size());
+    out.seconds_by_segment[*current] = seconds;
+    context.output().Write(folder + "/" + uri, bytes);
+  };
+
+  media::PacketPtr packet = media::MakePacket();
+  while (input.Read(packet.get())) {
+    std::optional<int64_t> starts = segment_of(*packet, time_base);
+    if (!current || (starts && *starts > *current)) {
+      if (!current && !starts) {
+        Fail(ExitCode::kSoftware, "{}: the stream does not start with a key frame", what);
+      }
+      if (current) finish_segment(packet->pts);
+      current = starts;
+      segment_start = packet->pts;
+    }
+    segment_start = std::min(segment_start, packet->pts);
+    stream_end = std::max(stream_end, packet->pts + packet->duration);
+    muxer.Write(packet.get());
+    av_packet_unref(packet.get());
+  }
+  if (!current) Fail(ExitCode::kSoftware, "{}: no packets", what);
+  finish_segment(stream_end);
+  if (fmp4) {
+    out.playlist.init_uri = "init.mp4";
+    context.output().Write(folder + "/init.mp4", muxer.init_section());
+  }
+  context.output().Write(folder + "/index.m3u8", hls::RenderMediaPlaylist(out.playlist));
+  progress.Advance();
+  return out;
+}
+
+// Peak and average bits per second of a variant, with the audio that plays alongside it.
+std::pair<int64_t, int64_t> Bandwidth(const SegmentedStream& video, const SegmentedStream* audio) {
+  double peak = 0;
+  double total_bytes = 0;
+  double total_seconds = 0;
+  for (const auto& [segment, bytes] : video.bytes_by_segment) {
+    double seconds = video.seconds_by_segment.at(segment);
+    double with_audio = static_cast<double>(bytes);
+    if (audio && audio->bytes_by_segment.count(segment)) with_audio += audio->bytes_by_segment.at(segment);
+    if (seconds > 0) peak = std::max(peak, with_audio * 8 / seconds);
+    total_bytes += with_audio;
+    total_seconds += seconds;
+  }
+  int64_t average = total_seconds > 0 ? static_cast<int64_t>(total_bytes * 8 / total_seconds) : 0;
+  return {static_cast<int64_t>(std::ceil(peak)), average};
+}
+
+}  // namespace
+
+void RunSegment(JobContext& context) {
+  const Timeline timeline = context.timeline();
+  const std::vector<Rendition> renditions = context.renditions();
+  const bool has_audio = context.source().audio.has_value();
+  Progress progress("segment", static_cast<int64_t>(renditions.size()) + (has_audio ? 1 : 0));
+
+  // Video: a segment starts at each key frame that begins a timeline segment (the forced IDRs).
+  const AVRational slot_base{timeline.frame_rate().den, timeline.frame_rate().num};
+  SegmentOf video_segment = [&](const AVPacket& packet, AVRational time_base) -> std::optional<int64_t> {
+    if (!(packet.flags & AV_PKT_FLAG_KEY)) return std::nullopt;
+    return timeline.SegmentOf(av_rescale_q(packet.pts, time_base, slot_base));
+  };
+  // Audio: every AAC frame is a sync point; cut at the first one at or after the video's cut.
+  SegmentOf audio_segment = [&](const AVPacket& packet, AVRational time_base) -> std::optional<int64_t> {
+    int64_t slot = av_rescale_q_rnd(packet.pts, time_base, slot_base, AV_ROUND_DOWN);
+    return std::max<int64_t>(0, timeline.SegmentOf(slot));
+  };
+
+  std::optional<SegmentedStream> audio;
+  if (has_audio) audio = WriteStream(context, tmp_keys::Audio(), kAudioFolder, audio_segment, progress);
+
+  hls::MasterPlaylist master;
+  master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
+  if (audio) {
+    master.audio.push_back({kAudioGroup, "Audio", "und", 2, std::string(kAudioFolder) + "/index.m3u8"});
+  }
+  nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
+  result["renditions"] = nlohmann::json::array();
+  for (const Rendition& rendition : renditions) {
+    SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name),
+                                        rendition.name, video_segment, progress);
+    auto [peak, average] = Bandwidth(video, audio ? &*audio : nullptr);
+    hls::VariantStream variant;
+    variant.uri = rendition.name + "/index.m3u8";
+    variant.bandwidth = peak;
+    variant.average_bandwidth = average;
+    variant.codecs = audio ? video.codec + "," + audio->codec : video.codec;
+    variant.width = rendition.width;
+    variant.height = rendition.height;
+    variant.frame_rate = timeline.frame_rate().value();
+    variant.audio_group = audio ? kAudioGroup : "";
+    master.variants.push_back(variant);
+    result["renditions"].push_back({{"name", rendition.name},
+                                    {"width", rendition.width},
+                                    {"height", rendition.height},
+                                    {"bandwidth", peak},
+                                    {"average_bandwidth", average},
+                                    {"codecs", variant.codecs},
+                                    {"segments", video.playlist.segments.size()}});
+  }
+  // Last, so a player never finds a master playlist naming a file that is not there yet.
+  context.output().Write("master.m3u8", hls::RenderMasterPlaylist(master));
+  progress.Finish();
+  context.state().SetJobResult(context.id(), result);
+}
+
+}  // namespace vodctl

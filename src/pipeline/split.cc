@@ -1,0 +1,296 @@
+#include "media/audio_transcoder.h"
+#include "media/av_error.h"
+#include "media/demuxer.h"
+#include "media/muxer.h"
+#include "pipeline/steps.h"
+#include "vodctl/error.h"
+#include "util/progress.h"
+#include "vodctl/log.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace vodctl {
+namespace {
+
+using media::AudioTranscoder;
+using media::Demuxer;
+using media::FileSink;
+using media::Muxer;
+
+const AVStream* FirstStreamOf(const Demuxer& demuxer, AVMediaType type) {
+  AVFormatContext* format = demuxer.context();
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    const AVStream* stream = format->streams[i];
+    if (stream->codecpar->codec_type == type && !(stream->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+      return stream;
+    }
+  }
+  return nullptr;
+}
+
+Rational ToRational(AVRational r) { return {r.num, r.den}; }
+
+SourceInfo ProbeStreams(const Demuxer& demuxer, const std::string& path) {
+  SourceInfo info;
+  AVFormatContext* format = demuxer.context();
+  info.format = format->iformat->name;
+  info.duration = format->duration > 0 ? format->duration / double(AV_TIME_BASE) : 0;
+  info.bit_rate = format->bit_rate;
+  info.size = static_cast<int64_t>(std::filesystem::file_size(path));
+
+  const AVStream* video = FirstStreamOf(demuxer, AVMEDIA_TYPE_VIDEO);
+  if (!video) Fail(ExitCode::kDataError, "source '{}' has no video stream", path);
+  const AVCodecParameters* vp = video->codecpar;
+  if (vp->width <= 0 || vp->height <= 0) {
+    Fail(ExitCode::kDataError, "source '{}': video stream has no picture size", path);
+  }
+  info.video.stream_index = video->index;
+  info.video.codec = avcodec_get_name(vp->codec_id);
+  info.video.width = vp->width;
+  info.video.height = vp->height;
+  AVRational sar = av_guess_sample_aspect_ratio(format, const_cast<AVStream*>(video), nullptr);
+  info.video.sample_aspect = sar.num > 0 ? ToRational(sar) : Rational{1, 1};
+  AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
+  info.video.frame_rate = ToRational(rate);
+  info.video.time_base = ToRational(video->time_base);
+
+  if (const AVStream* audio = FirstStreamOf(demuxer, AVMEDIA_TYPE_AUDIO)) {
+    AudioInfo a;
+    a.stream_index = audio->index;
+    a.codec = avcodec_get_name(audio->codecpar->codec_id);
+    a.sample_rate = audio->codecpar->sample_rate;
+    a.channels = audio->codecpar->ch_layout.nb_channels;
+    a.time_base = ToRational(audio->time_base);
+    a.start_pts = audio->start_time != AV_NOPTS_VALUE ? audio->start_time : 0;
+    info.audio = a;
+  }
+  return info;
+}
+
+// One chunk's file while split writes it.
+class ChunkWriter {
+ public:
+  ChunkWriter(Storage& tmp, int index, const AVStream* source)
+      : tmp_(tmp),
+        index_(index),
+        sink_(tmp.ScratchPath(tmp_keys::Chunk(index))),
+        muxer_(Muxer::Intermediate(&sink_, fmt::format("chunk {}", index))),
+        time_base_(source->time_base) {
+    muxer_->AddStream(source->codecpar, source->time_base);
+    muxer_->WriteHeader();
+  }
+
+  void Write(const AVPacket* packet) {
+    media::PacketPtr copy(av_packet_clone(packet));
+    if (!copy) throw std::bad_alloc();
+    muxer_->Write(copy.get(), 0, time_base_);
+  }
+
+  // Stores the finished chunk; returns its size and checksum for the plan.
+  nlohmann::json Publish() {
+    muxer_->Finish();
+    sink_.Close();
+    nlohmann::json record = {{"size", sink_.size()}, {"sha256", sink_.HexDigest()}};
+    tmp_.PutFile(tmp_keys::Chunk(index_), sink_.path());
+    return record;
+  }
+
+ private:
+  Storage& tmp_;
+  int index_;
+  FileSink sink_;
+  std::unique_ptr<Muxer> muxer_;
+  AVRational time_base_;
+};
+
+int64_t PresentationTime(const AVPacket* packet) {
+  return packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+}
+
+// Cuts the video into chunks while the source is read once. A chunk starts at the first key
+// frame at least chunk_duration after the previous chunk's start. Frames that follow the new
+// key frame in decode order but show before it (an open GOP's leading pictures) belong to the
+// previous chunk, and need that key frame to decode: both are copied into the previous chunk
+// too, and transcode keeps only the frames inside a chunk's presentation range.
+class VideoChunker {
+ public:
+  VideoChunker(Storage& tmp, const AVStream* stream, double chunk_duration)
+      : tmp_(tmp),
+        stream_(stream),
+        chunk_ticks_(std::llround(chunk_duration / av_q2d(stream->time_base))) {}
+
+  void Write(const AVPacket* packet) {
+    int64_t pts = PresentationTime(packet);
+    if (pts == AV_NOPTS_VALUE) {
+      Fail(ExitCode::kDataError, "source video packet without timestamps at byte {}", packet->pos);
+    }
+    bool key = packet->flags & AV_PKT_FLAG_KEY;
+    if (!current_ && !key) return;  // nothing decodable before the first key frame
+    if (key && (!current_ || pts - starts_.back() >= chunk_ticks_)) {
+      StartChunk(packet, pts);
+    } else {
+      if (previous_ && pts < starts_.back()) {
+        if (pending_key_) previous_->Write(pending_key_.get());
+        pending_key_.reset();
+        previous_->Write(packet);
+      } else {
+        ClosePrevious();
+      }
+      current_->Write(packet);
+    }
+    frame_pts_.push_back(pts);
+    end_pts_ = std::max(end_pts_, pts + std::max<int64_t>(packet->duration, 1));
+  }
+
+  // Finishes the last chunk; returns the plan of every chunk.
+  std::vector<ChunkPlan> Finish(const Timeline& timeline) {
+    if (!current_) Fail(ExitCode::kDataError, "source has no decodable video (no key frame)");
+    ClosePrevious();
+    records_.push_back(current_->Publish());
+    current_.reset();
+
+    std::sort(frame_pts_.begin(), frame_pts_.end());
+    std::vector<ChunkPlan> plans;
+    Rational time_base{stream_->time_base.num, stream_->time_base.den};
+    int64_t origin = starts_.front();
+    for (size_t i = 0; i < starts_.size(); ++i) {
+      ChunkPlan plan;
+      plan.index = static_cast<int>(i);
+      plan.start_pts = starts_[i];
+      plan.end_pts = i + 1 < starts_.size() ? starts_[i + 1] : end_pts_;
+      plan.first_slot = timeline.SlotAt(plan.start_pts, time_base, origin);
+      plan.end_slot = timeline.SlotAt(plan.end_pts, time_base, origin);
+      auto first = std::lower_bound(frame_pts_.begin(), frame_pts_.end(), plan.start_pts);
+      auto last = std::lower_bound(frame_pts_.begin(), frame_pts_.end(), plan.end_pts);
+      plan.input_frames = last - first;
+      frame_count_ += plan.input_frames;
+      plans.push_back(plan);
+    }
+    return plans;
+  }
+
+  int64_t origin_pts() const { return starts_.empty() ? 0 : starts_.front(); }
+  int64_t end_pts() const { return end_pts_; }
+  bool started() const { return !starts_.empty(); }
+  // Frames from the first key frame on; valid after Finish.
+  int64_t frame_count() const { return frame_count_; }
+  const std::vector<nlohmann::json>& records() const { return records_; }
+
+ private:
+  void StartChunk(const AVPacket* packet, int64_t pts) {
+    ClosePrevious();
+    if (current_) {
+      previous_ = std::move(current_);
+      pending_key_.reset(av_packet_clone(packet));
+    }
+    starts_.push_back(pts);
+    current_ = std::make_unique<ChunkWriter>(tmp_, static_cast<int>(starts_.size() - 1), stream_);
+    current_->Write(packet);
+  }
+
+  void ClosePrevious() {
+    if (!previous_) return;
+    records_.push_back(previous_->Publish());
+    previous_.reset();
+    pending_key_.reset();
+  }
+
+  Storage& tmp_;
+  const AVStream* stream_;
+  int64_t chunk_ticks_;
+  std::unique_ptr<ChunkWriter> current_;
+  std::unique_ptr<ChunkWriter> previous_;  // still taking an open GOP's leading pictures
+  media::PacketPtr pending_key_;
+  std::vector<int64_t> starts_;
+  std::vector<int64_t> frame_pts_;  // every kept frame, to count each chunk's frames
+  int64_t end_pts_ = 0;
+  int64_t frame_count_ = 0;
+  std::vector<nlohmann::json> records_;
+};
+
+}  // namespace
+
+void RunSplit(JobContext& context) {
+  const JobRecord& job = context.job();
+  std::string path = SourceLocalPath(job.source);
+  if (!std::filesystem::exists(path)) Fail(ExitCode::kDataError, "source '{}' does not exist", path);
+  if (std::filesystem::file_size(path) == 0) Fail(ExitCode::kDataError, "source '{}' is empty", path);
+
+  Demuxer demuxer(path, Demuxer::Kind::kSource);
+  SourceInfo info = ProbeStreams(demuxer, path);
+  const AVStream* video = demuxer.stream(info.video.stream_index);
+  const AVStream* audio = info.audio ? demuxer.stream(info.audio->stream_index) : nullptr;
+  for (unsigned i = 0; i < demuxer.context()->nb_streams; ++i) {
+    bool wanted = video->index == int(i) || (audio && audio->index == int(i));
+    demuxer.stream(i)->discard = wanted ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+  }
+  Timeline timeline(OutputFrameRate(info.video), job.options.segment_duration);
+
+  VideoChunker chunker(context.tmp(), video, job.options.chunk_duration);
+  std::unique_ptr<FileSink> audio_sink;
+  std::unique_ptr<AudioTranscoder> audio_transcoder;
+  Progress progress("split", info.size);
+  media::PacketPtr packet = media::MakePacket();
+  std::vector<media::PacketPtr> audio_before_video;  // the audio origin is the first video frame
+  auto start_audio = [&]() {
+    double origin = chunker.origin_pts() * av_q2d(video->time_base);
+    audio_sink = std::make_unique<FileSink>(context.tmp().ScratchPath(tmp_keys::Audio()));
+    audio_transcoder = std::make_unique<AudioTranscoder>(audio, origin, audio_sink.get(),
+                                                         fmt::format("job '{}' audio", job.id));
+    for (auto& early : audio_before_video) audio_transcoder->Write(early.get());
+    audio_before_video.clear();
+  };
+  int64_t last_position = 0;
+  while (demuxer.Read(packet.get())) {
+    if (packet->stream_index == video->index) {
+      chunker.Write(packet.get());
+      if (audio && !audio_transcoder && chunker.started()) start_audio();
+    } else if (audio && packet->stream_index == audio->index) {
+      if (audio_transcoder) {
+        audio_transcoder->Write(packet.get());
+      } else {
+        audio_before_video.emplace_back(av_packet_clone(packet.get()));
+      }
+    }
+    if (packet->pos > last_position) {
+      progress.Advance(packet->pos - last_position);
+      last_position = packet->pos;
+    }
+    av_packet_unref(packet.get());
+  }
+  std::vector<ChunkPlan> chunks = chunker.Finish(timeline);
+  nlohmann::json plan_file = {{"job", job.id}, {"chunks", nlohmann::json::array()}};
+  if (audio) {
+    if (!audio_transcoder) start_audio();
+    audio_transcoder->Finish();
+    audio_sink->Close();
+    plan_file["audio"] = {{"size", audio_sink->size()}, {"sha256", audio_sink->HexDigest()}};
+    context.tmp().PutFile(tmp_keys::Audio(), audio_sink->path());
+  }
+  progress.Finish();
+
+  info.video.start_pts = chunker.origin_pts();
+  info.video.end_pts = chunker.end_pts();
+  info.video.frame_count = chunker.frame_count();
+  for (const ChunkPlan& chunk : chunks) {
+    plan_file["chunks"].push_back({{"index", chunk.index},
+                                   {"start_pts", chunk.start_pts},
+                                   {"end_pts", chunk.end_pts},
+                                   {"first_slot", chunk.first_slot},
+                                   {"end_slot", chunk.end_slot},
+                                   {"input_frames", chunk.input_frames},
+                                   {"file", chunker.records()[chunk.index]}});
+  }
+  plan_file["source"] = info;
+  context.tmp().Write(tmp_keys::Plan(), plan_file.dump(2));
+  context.state().SetSourceInfo(job.id, info);
+  context.state().SetChunks(job.id, chunks);
+  log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, path, chunks.size(),
+            info.video.frame_count, audio ? ", audio encoded" : ", no audio");
+}
+
+}  // namespace vodctl

@@ -1,0 +1,23 @@
+// The steps of a job. Each can run in its own process, on any host that reaches the job's
+// storage; each records its progress in the state store only after its artefacts are stored.
+#pragma once
+
+#include "pipeline/job_context.h"
+
+namespace vodctl {
+
+// Probes the source, cuts its first video stream at key frames into chunks (stream copy) and
+// encodes its first audio stream, whole, to AAC. Error(kDataError) for a bad source.
+void RunSplit(JobContext& context);
+
+// Decodes one chunk once and encodes every rendition of it. Error(kDataError) when the chunk
+// does not decode to the frames split counted.
+nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk);
+
+// Joins each rendition's chunks, by stream copy, into one file per rendition.
+void RunConcat(JobContext& context);
+
+// Writes the HLS presentation to the output: segments, media playlists, master last.
+void RunSegment(JobContext& context);
+
+}  // namespace vodctl

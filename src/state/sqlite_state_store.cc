@@ -1,0 +1,484 @@
+#include "state/sqlite_state_store.h"
+
+#include "vodctl/error.h"
+#include "vodctl/log.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <iterator>
+
+namespace vodctl {
+namespace {
+
+using nlohmann::json;
+using sqlite::Statement;
+using Mode = sqlite::Transaction::Mode;
+
+// Long enough to outlast another process's longest transaction (a SetChunks of thousands of
+// chunks on a slow disk), so a busy database means waiting, not failing.
+constexpr std::chrono::seconds kBusyTimeout{30};
+
+// Each entry takes the schema (PRAGMA user_version) up one version. Never edit a released
+// entry: databases in the field have already run it.
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  output TEXT NOT NULL,
+  options_json TEXT NOT NULL,
+  source_info_json TEXT,
+  result_json TEXT NOT NULL DEFAULT 'null',
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+  error TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE steps (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  step TEXT NOT NULL CHECK (step IN ('split', 'transcode', 'concat', 'segment')),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+  PRIMARY KEY (job_id, step)
+);
+CREATE TABLE chunks (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  start_pts INTEGER NOT NULL,
+  end_pts INTEGER NOT NULL,
+  first_slot INTEGER NOT NULL,
+  end_slot INTEGER NOT NULL,
+  input_frames INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_expiry_ms INTEGER,
+  error TEXT NOT NULL DEFAULT '',
+  result_json TEXT NOT NULL DEFAULT 'null',
+  PRIMARY KEY (job_id, idx)
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  time_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  chunk INTEGER,
+  message TEXT NOT NULL
+);
+CREATE INDEX events_by_job ON events (job_id, id);
+)sql",
+};
+
+constexpr const char* kJobColumns =
+    "id, source, output, options_json, source_info_json, result_json, state, error, "
+    "created_at_ms, updated_at_ms";
+constexpr const char* kChunkColumns =
+    "idx, start_pts, end_pts, first_slot, end_slot, input_frames, state, attempts, lease_owner, "
+    "lease_expiry_ms, error, result_json";
+constexpr const char* kClearLease = "lease_owner = NULL, lease_expiry_ms = NULL";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+template <typename T>
+T Decode(const sqlite::Database& db, const std::string& text, const std::string& what) {
+  try {
+    return json::parse(text).get<T>();
+  } catch (const std::exception& e) {
+    Fail(ExitCode::kIoError, "state database {}: cannot read the {}: {}", db.path(), what,
+         e.what());
+  }
+}
+
+// WAL lets `status` read while workers write. It needs shared memory, which some network file
+// systems lack; SQLite then keeps its rollback journal, slower but still correct.
+void EnableWal(sqlite::Database& db) {
+  Statement pragma(db, "PRAGMA journal_mode = WAL");
+  if (pragma.Step() && pragma.ColumnText(0) != "wal") {
+    log::Info("state database {}: WAL unavailable, using journal mode '{}'", db.path(),
+              pragma.ColumnText(0));
+  }
+}
+
+// A job ID names one job for good: reusing it for other work would mix two jobs' artefacts.
+void CheckSameJob(const JobRecord& job, const std::string& source, const std::string& output,
+                  const JobOptions& options) {
+  auto mismatch = [&](const std::string& field, const json& stored, const json& asked) {
+    Fail(ExitCode::kUsage, "job '{}' exists with a different {} (stored {}, asked {})", job.id,
+         field, stored.dump(), asked.dump());
+  };
+  if (job.source != source) mismatch("source", job.source, source);
+  if (job.output != output) mismatch("output", job.output, output);
+  const json stored = job.options;
+  const json wanted = options;
+  for (const auto& [key, asked] : wanted.items()) {
+    if (stored.at(key) != asked) mismatch(key, stored.at(key), asked);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path) {
+  return std::make_unique<SqliteStateStore>(path);
+}
+
+SqliteStateStore::SqliteStateStore(const std::string& path) : db_(path) {
+  db_.SetBusyTimeout(kBusyTimeout);
+  db_.Exec("PRAGMA foreign_keys = ON");
+  EnableWal(db_);
+  // A checkpoint lost to a power cut would make finished chunks encode again, or worse, leave
+  // a published artefact the state does not know of; an fsync per commit is cheap next to that.
+  db_.Exec("PRAGMA synchronous = FULL");
+  Migrate();
+}
+
+void SqliteStateStore::Migrate() {
+  Transact(Mode::kWrite, [&] {
+    Statement query(db_, "PRAGMA user_version");
+    query.Step();
+    const int version = query.ColumnInt(0);
+    const int latest = static_cast<int>(std::size(kMigrations));
+    if (version > latest) {
+      Fail(ExitCode::kIoError,
+           "state database {} has schema version {}, but this vodctl knows only up to {}: "
+           "it was written by a newer vodctl",
+           db_.path(), version, latest);
+    }
+    for (int next = version + 1; next <= latest; ++next) {
+      db_.Exec(kMigrations[next - 1]);
+      db_.Exec(fmt::format("PRAGMA user_version = {}", next));
+    }
+  });
+}
+
+JobRecord SqliteStateStore::CreateOrCheckJob(const std::string& id, const std::string& source,
+                                             const std::string& output,
+                                             const JobOptions& options) {
+  ValidateJobId(id);
+  return Transact(Mode::kWrite, [&] {
+    if (std::optional<JobRecord> existing = LoadJob(id)) {
+      CheckSameJob(*existing, source, output, options);
+      return *existing;
+    }
+    Statement insert_job(db_,
+                         "INSERT INTO jobs (id, source, output, options_json, state, "
+                         "created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+    insert_job.Bind(1, id).Bind(2, source).Bind(3, output).Bind(4, json(options).dump());
+    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, NowMs()).Step();
+    Statement insert_step(db_, "INSERT INTO steps (job_id, step, state) VALUES (?1, ?2, ?3)");
+    for (Step step : kAllSteps) {
+      insert_step.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(StepState::kPending));
+      insert_step.Step();
+      insert_step.Reset();
+    }
+    return *LoadJob(id);
+  });
+}
+
+std::optional<JobRecord> SqliteStateStore::FindJob(const std::string& id) {
+  return Transact(Mode::kRead, [&] { return LoadJob(id); });
+}
+
+JobRecord SqliteStateStore::GetJob(const std::string& id) {
+  std::optional<JobRecord> job = FindJob(id);
+  if (!job) FailNoJob(id);
+  return *job;
+}
+
+std::vector<JobRecord> SqliteStateStore::ListJobs() {
+  return Transact(Mode::kRead, [&] {
+    Statement select(db_,
+                     fmt::format("SELECT {} FROM jobs ORDER BY created_at_ms, rowid", kJobColumns));
+    std::vector<JobRecord> jobs;
+    while (select.Step()) jobs.push_back(ReadJob(select));
+    return jobs;
+  });
+}
+
+void SqliteStateStore::SetJobState(const std::string& id, JobState state,
+                                   const std::string& error) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, "UPDATE jobs SET state = ?2, error = ?3 WHERE id = ?1");
+    update.Bind(1, id).Bind(2, ToString(state)).Bind(3, error).Step();
+  });
+}
+
+void SqliteStateStore::SetSourceInfo(const std::string& id, const SourceInfo& info) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, "UPDATE jobs SET source_info_json = ?2 WHERE id = ?1");
+    update.Bind(1, id).Bind(2, json(info).dump()).Step();
+  });
+}
+
+void SqliteStateStore::SetJobResult(const std::string& id, const json& result) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, "UPDATE jobs SET result_json = ?2 WHERE id = ?1");
+    update.Bind(1, id).Bind(2, result.dump()).Step();
+  });
+}
+
+void SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, "UPDATE steps SET state = ?3 WHERE job_id = ?1 AND step = ?2");
+    update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Step();
+  });
+}
+
+void SqliteStateStore::SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement remove(db_, "DELETE FROM chunks WHERE job_id = ?1");
+    remove.Bind(1, id).Step();
+    Statement insert(db_,
+                     "INSERT INTO chunks (job_id, idx, start_pts, end_pts, first_slot, end_slot, "
+                     "input_frames, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    for (const ChunkPlan& chunk : chunks) {
+      insert.Bind(1, id).Bind(2, chunk.index).Bind(3, chunk.start_pts).Bind(4, chunk.end_pts);
+      insert.Bind(5, chunk.first_slot).Bind(6, chunk.end_slot).Bind(7, chunk.input_frames);
+      insert.Bind(8, ToString(ChunkState::kPending)).Step();
+      insert.Reset();
+    }
+  });
+}
+
+std::vector<ChunkRecord> SqliteStateStore::ListChunks(const std::string& id) {
+  return Transact(Mode::kRead, [&] {
+    RequireJob(id);
+    Statement select(
+        db_, fmt::format("SELECT {} FROM chunks WHERE job_id = ?1 ORDER BY idx", kChunkColumns));
+    select.Bind(1, id);
+    std::vector<ChunkRecord> chunks;
+    while (select.Step()) chunks.push_back(ReadChunk(select, id));
+    return chunks;
+  });
+}
+
+std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
+                                                        std::optional<int> index,
+                                                        const std::string& owner,
+                                                        int64_t lease_ms) {
+  return Transact(Mode::kWrite, [&]() -> std::optional<ChunkRecord> {
+    TouchJob(id);
+    const int64_t now = NowMs();
+    Statement select(db_, fmt::format("SELECT {} FROM chunks WHERE job_id = ?1 "
+                                      "AND (?2 IS NULL OR idx = ?2) AND (state = 'pending' OR "
+                                      "(state = 'running' AND lease_expiry_ms < ?3)) "
+                                      "ORDER BY idx LIMIT 1",
+                                      kChunkColumns));
+    select.Bind(1, id).Bind(3, now);
+    index ? select.Bind(2, *index) : select.BindNull(2);
+    if (!select.Step()) {
+      if (index) {
+        Statement exists(db_, "SELECT 1 FROM chunks WHERE job_id = ?1 AND idx = ?2");
+        if (!exists.Bind(1, id).Bind(2, *index).Step()) FailNoChunk(id, *index);
+      }
+      return std::nullopt;
+    }
+    ChunkRecord chunk = ReadChunk(select, id);
+    // An expired lease still names the worker that died holding it; the event says so.
+    const std::string expired_owner =
+        chunk.state == ChunkState::kRunning ? chunk.lease_owner : std::string();
+
+    Statement update(db_,
+                     "UPDATE chunks SET state = 'running', lease_owner = ?3, lease_expiry_ms = ?4, "
+                     "attempts = attempts + 1 WHERE job_id = ?1 AND idx = ?2 RETURNING attempts");
+    update.Bind(1, id).Bind(2, chunk.plan.index).Bind(3, owner).Bind(4, now + lease_ms);
+    chunk.attempts = UpdateChunk(update, id, chunk.plan.index);
+    chunk.state = ChunkState::kRunning;
+    chunk.lease_owner = owner;
+    chunk.lease_expiry_ms = now + lease_ms;
+
+    std::string message = fmt::format("claimed by {}, attempt {}", owner, chunk.attempts);
+    if (!expired_owner.empty()) message += fmt::format(" (lease of {} expired)", expired_owner);
+    InsertEvent(id, "chunk-claimed", chunk.plan.index, message);
+    return chunk;
+  });
+}
+
+bool SqliteStateStore::RenewLease(const std::string& id, int index, const std::string& owner,
+                                  int64_t lease_ms) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_,
+                     "UPDATE chunks SET lease_expiry_ms = ?4 WHERE job_id = ?1 AND idx = ?2 "
+                     "AND state = 'running' AND lease_owner = ?3");
+    update.Bind(1, id).Bind(2, index).Bind(3, owner).Bind(4, NowMs() + lease_ms).Step();
+    return db_.Changes() > 0;
+  });
+}
+
+void SqliteStateStore::CompleteChunk(const std::string& id, int index, const json& result) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = 'done', result_json = ?3, "
+                                      "error = '', {} WHERE job_id = ?1 AND idx = ?2 "
+                                      "RETURNING attempts",
+                                      kClearLease));
+    update.Bind(1, id).Bind(2, index).Bind(3, result.dump());
+    const int attempts = UpdateChunk(update, id, index);
+    InsertEvent(id, "chunk-done", index, fmt::format("done on attempt {}", attempts));
+  });
+}
+
+void SqliteStateStore::FailChunk(const std::string& id, int index, const std::string& error,
+                                 bool permanent) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = ?3, error = ?4, {} "
+                                      "WHERE job_id = ?1 AND idx = ?2 RETURNING attempts",
+                                      kClearLease));
+    update.Bind(1, id).Bind(2, index);
+    update.Bind(3, ToString(permanent ? ChunkState::kFailed : ChunkState::kPending));
+    update.Bind(4, error);
+    const int attempts = UpdateChunk(update, id, index);
+    InsertEvent(id, "chunk-failed", index,
+                fmt::format("attempt {} failed{}: {}", attempts,
+                            permanent ? " permanently" : ", will retry", error));
+  });
+}
+
+void SqliteStateStore::ResetChunk(const std::string& id, int index) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = 'pending', result_json = 'null', "
+                                      "{} WHERE job_id = ?1 AND idx = ?2 RETURNING attempts",
+                                      kClearLease));
+    update.Bind(1, id).Bind(2, index);
+    const int attempts = UpdateChunk(update, id, index);
+    InsertEvent(id, "chunk-reset", index,
+                fmt::format("back to pending after {} attempt(s)", attempts));
+  });
+}
+
+void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std::string& owner) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = 'pending', {} WHERE job_id = ?1 "
+                                      "AND idx = ?2 AND state = 'running' AND lease_owner = ?3",
+                                      kClearLease));
+    update.Bind(1, id).Bind(2, index).Bind(3, owner).Step();
+    // Someone else reclaimed it after our lease expired: theirs now, nothing to release.
+    if (db_.Changes() > 0) InsertEvent(id, "chunk-released", index, "released by " + owner);
+  });
+}
+
+void SqliteStateStore::AddEvent(const std::string& id, const std::string& kind,
+                                std::optional<int> chunk, const std::string& message) {
+  Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    InsertEvent(id, kind, chunk, message);
+  });
+}
+
+std::vector<EventRecord> SqliteStateStore::ListEvents(const std::string& id) {
+  return Transact(Mode::kRead, [&] {
+    RequireJob(id);
+    Statement select(db_,
+                     "SELECT id, time_ms, kind, chunk, message FROM events WHERE job_id = ?1 "
+                     "ORDER BY id");
+    select.Bind(1, id);
+    std::vector<EventRecord> events;
+    while (select.Step()) {
+      EventRecord& event = events.emplace_back();
+      event.id = select.ColumnInt64(0);
+      event.time_ms = select.ColumnInt64(1);
+      event.kind = select.ColumnText(2);
+      if (!select.ColumnIsNull(3)) event.chunk = select.ColumnInt(3);
+      event.message = select.ColumnText(4);
+    }
+    return events;
+  });
+}
+
+std::optional<JobRecord> SqliteStateStore::LoadJob(const std::string& id) {
+  Statement select(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns));
+  select.Bind(1, id);
+  if (!select.Step()) return std::nullopt;
+  return ReadJob(select);
+}
+
+JobRecord SqliteStateStore::ReadJob(const Statement& row) {
+  JobRecord job;
+  job.id = row.ColumnText(0);
+  job.source = row.ColumnText(1);
+  job.output = row.ColumnText(2);
+  job.options = Decode<JobOptions>(db_, row.ColumnText(3), "options of job '" + job.id + "'");
+  if (!row.ColumnIsNull(4)) {
+    job.source_info =
+        Decode<SourceInfo>(db_, row.ColumnText(4), "source info of job '" + job.id + "'");
+  }
+  job.result = Decode<json>(db_, row.ColumnText(5), "result of job '" + job.id + "'");
+  job.state = JobStateFromString(row.ColumnText(6));
+  job.error = row.ColumnText(7);
+  job.created_at_ms = row.ColumnInt64(8);
+  job.updated_at_ms = row.ColumnInt64(9);
+
+  Statement steps(db_, "SELECT step, state FROM steps WHERE job_id = ?1");
+  steps.Bind(1, job.id);
+  while (steps.Step()) {
+    job.steps[StepFromString(steps.ColumnText(0))] = StepStateFromString(steps.ColumnText(1));
+  }
+  return job;
+}
+
+ChunkRecord SqliteStateStore::ReadChunk(const Statement& row, const std::string& id) {
+  ChunkRecord chunk;
+  chunk.plan.index = row.ColumnInt(0);
+  chunk.plan.start_pts = row.ColumnInt64(1);
+  chunk.plan.end_pts = row.ColumnInt64(2);
+  chunk.plan.first_slot = row.ColumnInt64(3);
+  chunk.plan.end_slot = row.ColumnInt64(4);
+  chunk.plan.input_frames = row.ColumnInt64(5);
+  chunk.state = ChunkStateFromString(row.ColumnText(6));
+  chunk.attempts = row.ColumnInt(7);
+  chunk.lease_owner = row.ColumnText(8);
+  chunk.lease_expiry_ms = row.ColumnInt64(9);
+  chunk.error = row.ColumnText(10);
+  chunk.result = Decode<json>(
+      db_, row.ColumnText(11), fmt::format("result of chunk {} of job '{}'", chunk.plan.index, id));
+  return chunk;
+}
+
+void SqliteStateStore::FailNoJob(const std::string& id) const {
+  Fail(ExitCode::kUsage, "no job '{}' in {}", id, db_.path());
+}
+
+void SqliteStateStore::FailNoChunk(const std::string& id, int index) const {
+  Fail(ExitCode::kUsage, "job '{}' has no chunk {} in {}", id, index, db_.path());
+}
+
+void SqliteStateStore::RequireJob(const std::string& id) {
+  Statement select(db_, "SELECT 1 FROM jobs WHERE id = ?1");
+  if (!select.Bind(1, id).Step()) FailNoJob(id);
+}
+
+void SqliteStateStore::TouchJob(const std::string& id) {
+  Statement update(db_, "UPDATE jobs SET updated_at_ms = ?2 WHERE id = ?1");
+  update.Bind(1, id).Bind(2, NowMs()).Step();
+  if (db_.Changes() == 0) FailNoJob(id);
+}
+
+int SqliteStateStore::UpdateChunk(Statement& update, const std::string& id, int index) {
+  if (!update.Step()) FailNoChunk(id, index);
+  return update.ColumnInt(0);
+}
+
+void SqliteStateStore::InsertEvent(const std::string& id, const std::string& kind,
+                                   std::optional<int> chunk, const std::string& message) {
+  Statement insert(db_,
+                   "INSERT INTO events (job_id, time_ms, kind, chunk, message) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  insert.Bind(1, id).Bind(2, NowMs()).Bind(3, kind).Bind(5, message);
+  chunk ? insert.Bind(4, *chunk) : insert.BindNull(4);
+  insert.Step();
+}
+
+}  // namespace vodctl

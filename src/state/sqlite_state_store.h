@@ -1,0 +1,84 @@
+// The StateStore on an SQLite file. Several vodctl processes (and several threads of one) may
+// share the file: write transactions take the write lock up front (BEGIN IMMEDIATE), so a
+// chunk is never claimed twice, and waiting for the lock is bounded by a busy timeout.
+#pragma once
+
+#include "state/sqlite_handle.h"
+#include "vodctl/state_store.h"
+
+#include <mutex>
+#include <type_traits>
+
+namespace vodctl {
+
+class SqliteStateStore : public StateStore {
+ public:
+  // Opens the database, sets up the connection and brings the schema up to date.
+  explicit SqliteStateStore(const std::string& path);
+
+  JobRecord CreateOrCheckJob(const std::string& id, const std::string& source,
+                             const std::string& output, const JobOptions& options) override;
+  std::optional<JobRecord> FindJob(const std::string& id) override;
+  JobRecord GetJob(const std::string& id) override;
+  std::vector<JobRecord> ListJobs() override;
+
+  void SetJobState(const std::string& id, JobState state, const std::string& error) override;
+  void SetSourceInfo(const std::string& id, const SourceInfo& info) override;
+  void SetJobResult(const std::string& id, const nlohmann::json& result) override;
+  void SetStepState(const std::string& id, Step step, StepState state) override;
+
+  void SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) override;
+  std::vector<ChunkRecord> ListChunks(const std::string& id) override;
+
+  std::optional<ChunkRecord> ClaimChunk(const std::string& id, std::optional<int> index,
+                                        const std::string& owner, int64_t lease_ms) override;
+  bool RenewLease(const std::string& id, int index, const std::string& owner,
+                  int64_t lease_ms) override;
+  void CompleteChunk(const std::string& id, int index, const nlohmann::json& result) override;
+  void FailChunk(const std::string& id, int index, const std::string& error,
+                 bool permanent) override;
+  void ResetChunk(const std::string& id, int index) override;
+  void ReleaseChunk(const std::string& id, int index, const std::string& owner) override;
+
+  void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
+                const std::string& message) override;
+  std::vector<EventRecord> ListEvents(const std::string& id) override;
+
+ private:
+  // Runs `body` as one transaction, serialised with the other threads using this connection
+  // (SQLite has one transaction per connection).
+  template <typename Body>
+  auto Transact(sqlite::Transaction::Mode mode, Body&& body) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction transaction(db_, mode);
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      transaction.Commit();
+    } else {
+      auto result = body();
+      transaction.Commit();
+      return result;
+    }
+  }
+
+  void Migrate();
+  std::optional<JobRecord> LoadJob(const std::string& id);
+  JobRecord ReadJob(const sqlite::Statement& row);
+  ChunkRecord ReadChunk(const sqlite::Statement& row, const std::string& id);
+  [[noreturn]] void FailNoJob(const std::string& id) const;
+  [[noreturn]] void FailNoChunk(const std::string& id, int index) const;
+  // Error(kUsage) when the job does not exist.
+  void RequireJob(const std::string& id);
+  // Marks the job as just updated; Error(kUsage) when it does not exist.
+  void TouchJob(const std::string& id);
+  // Runs an UPDATE of one chunk that ends in `RETURNING attempts`; Error(kUsage) when the
+  // chunk does not exist.
+  int UpdateChunk(sqlite::Statement& update, const std::string& id, int index);
+  void InsertEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
+                   const std::string& message);
+
+  sqlite::Database db_;
+  std::mutex mutex_;
+};
+
+}  // namespace vodctl
