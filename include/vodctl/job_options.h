@@ -31,7 +31,10 @@ struct JobOptions {
   double chunk_duration = 20.0;
   SegmentFormat format = SegmentFormat::kFmp4;
   // x264's output depends on its thread count, so it is part of the job, not of the host.
-  int encoder_threads = 2;
+  // One thread by default: x264's frame threads are not even reproducible for widths that
+  // are not a multiple of 16 (854x480 encodes differently run to run), so more than one
+  // thread means sliced threads, and parallelism comes from chunks side by side.
+  int encoder_threads = 1;
   std::string tmp;  // URL of the job's intermediate files
   bool keep_tmp = false;
 

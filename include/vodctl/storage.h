@@ -45,6 +45,7 @@ class Storage {
 
   virtual std::vector<ObjectInfo> List(const std::string& prefix) = 0;  // sorted by key
   virtual void Remove(const std::string& key) = 0;                      // absent is fine
+  // Removes every object under `prefix`; the empty prefix removes everything, root included.
   virtual void RemovePrefix(const std::string& prefix) = 0;
 };
 

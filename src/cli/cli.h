@@ -13,11 +13,15 @@
 
 namespace vodctl::cli {
 
+// Chunks to transcode side by side when --jobs is not given: one per core, as long as each
+// has about 1 GiB of free memory (a 1080p decode and four encoders).
+int DefaultWorkers();
+
 struct GlobalOptions {
   std::string state_path;  // --state, VODCTL_STATE, or the XDG state folder
   bool quiet = false;
   bool verbose = false;
-  int workers = 1;         // --jobs
+  int workers = DefaultWorkers();  // --jobs
 };
 
 // What one subcommand does once its flags are parsed; returns the exit code.

@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
+
+#include <unistd.h>
 
 namespace vodctl::cli {
 namespace {
@@ -32,6 +35,14 @@ std::string DerivedJobId(const std::string& source, const std::string& output) {
 }
 
 }  // namespace
+
+int DefaultWorkers() {
+  constexpr int64_t kBytesPerWorker = int64_t{1} << 30;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int64_t free_bytes = static_cast<int64_t>(sysconf(_SC_AVPHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  int by_memory = static_cast<int>(std::max<int64_t>(1, free_bytes / kBytesPerWorker));
+  return std::min(cores, by_memory);
+}
 
 std::string AbsoluteUrl(const std::string& url) {
   if (url.find("://") != std::string::npos) return url;

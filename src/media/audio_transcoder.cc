@@ -10,7 +10,7 @@ extern "C" {
 
 namespace vodctl::media {
 namespace {
-constexpr int kOutputRate = 48000;
+constexpr int kOutputRate = kAudioSampleRate;
 }  // namespace
 
 AudioTranscoder::AudioTranscoder(const AVStream* stream, double origin_seconds, ByteSink* sink,

@@ -47,6 +47,8 @@ Encoder Encoder::H264(const H264Settings& s, std::string what) {
   // A key frame we force at a segment boundary must be an IDR, or the segment could not be
   // decoded on its own.
   av_dict_set(&options, "forced-idr", "1", 0);
+  // Frame threads make output vary between runs for some picture widths; slices do not.
+  if (s.threads > 1) av_dict_set(&options, "x264-params", "sliced-threads=1", 0);
   Open(c.get(), &options, what);
   return Encoder(std::move(c), std::move(what));
 }
@@ -54,11 +56,11 @@ Encoder Encoder::H264(const H264Settings& s, std::string what) {
 Encoder Encoder::Aac(std::string what) {
   CodecContextPtr c = AllocateContext("aac", what);
   c->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  c->sample_rate = 48000;
+  c->sample_rate = kAudioSampleRate;
   c->ch_layout = AV_CHANNEL_LAYOUT_STEREO;
   c->bit_rate = 128000;
   c->profile = FF_PROFILE_AAC_LOW;
-  c->time_base = AVRational{1, 48000};
+  c->time_base = AVRational{1, kAudioSampleRate};
   c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_BITEXACT;
   AVDictionary* options = nullptr;
   Open(c.get(), &options, what);

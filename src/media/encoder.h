@@ -7,6 +7,9 @@
 
 namespace vodctl::media {
 
+// Every output audio track is AAC-LC at this rate, stereo.
+inline constexpr int kAudioSampleRate = 48000;
+
 struct H264Settings {
   int width = 0;
   int height = 0;

@@ -34,12 +34,13 @@ std::optional<size_t> FirstFragmentBox(const std::string& bytes) {
 
 }  // namespace
 
-SegmentMuxer::SegmentMuxer(Format format, const AVStream* input, std::string what)
+SegmentMuxer::SegmentMuxer(Format format, const AVStream* input, AVRational time_base,
+                           std::string what)
     : format_(format),
       what_(std::move(what)),
       input_time_base_(input->time_base),
       muxer_(format == Format::kFmp4 ? "mp4" : "mpegts", &sink_, what_) {
-  muxer_.AddStream(input->codecpar, input->time_base);
+  muxer_.AddStream(input->codecpar, time_base);
   muxer_.SetOutputOffset(kPresentationOffsetMicroseconds);
   if (format_ == Format::kFmp4) {
     // Fragments are cut only where we say (frag_custom), after the moov is written with the

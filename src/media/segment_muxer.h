@@ -14,7 +14,8 @@ class SegmentMuxer {
  public:
   enum class Format { kFmp4, kTs };
 
-  SegmentMuxer(Format format, const AVStream* input, std::string what);
+  // `time_base`: the output stream's; the container may refine it (MP4 timescales).
+  SegmentMuxer(Format format, const AVStream* input, AVRational time_base, std::string what);
 
   // Writes a packet of the input stream (its time base) into the current segment.
   void Write(AVPacket* packet);

@@ -1,4 +1,5 @@
 #include "media/demuxer.h"
+#include "media/encoder.h"
 #include "media/segment_muxer.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
@@ -31,15 +32,15 @@ using SegmentOf = std::function<std::optional<int64_t>(const AVPacket&, AVRation
 // Cuts one intermediate stream into segments under `folder` of the output and writes its
 // media playlist. Segments are cut only where `segment_of` says a new one starts.
 SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
-                            const std::string& folder, const SegmentOf& segment_of,
-                            Progress& progress) {
+                            const std::string& folder, AVRational output_time_base,
+                            const SegmentOf& segment_of, Progress& progress) {
   const bool fmp4 = context.job().options.format == SegmentFormat::kFmp4;
   const std::string what = fmt::format("job '{}' segment {}", context.id(), folder);
   media::Demuxer input(context.tmp().LocalPathForRead(tmp_key), media::Demuxer::Kind::kIntermediate);
   const AVStream* stream = input.stream(0);
   const AVRational time_base = stream->time_base;
   media::SegmentMuxer muxer(fmp4 ? media::SegmentMuxer::Format::kFmp4 : media::SegmentMuxer::Format::kTs,
-                            stream, what);
+                            stream, output_time_base, what);
   SegmentedStream out;
   if (stream->codecpar->codec_id == AV_CODEC_ID_H264) {
     out.codec = hls::AvcCodecString(stream->codecpar->extradata, stream->codecpar->extradata_size);
@@ -125,7 +126,10 @@ void RunSegment(JobContext& context) {
   };
 
   std::optional<SegmentedStream> audio;
-  if (has_audio) audio = WriteStream(context, tmp_keys::Audio(), kAudioFolder, audio_segment, progress);
+  if (has_audio) {
+    audio = WriteStream(context, tmp_keys::Audio(), kAudioFolder, AVRational{1, media::kAudioSampleRate},
+                        audio_segment, progress);
+  }
 
   hls::MasterPlaylist master;
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
@@ -136,7 +140,7 @@ void RunSegment(JobContext& context) {
   result["renditions"] = nlohmann::json::array();
   for (const Rendition& rendition : renditions) {
     SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name),
-                                        rendition.name, video_segment, progress);
+                                        rendition.name, slot_base, video_segment, progress);
     auto [peak, average] = Bandwidth(video, audio ? &*audio : nullptr);
     hls::VariantStream variant;
     variant.uri = rendition.name + "/index.m3u8";

@@ -256,7 +256,7 @@ void LocalStorage::RemovePrefix(const std::string& prefix) {
   // Only a whole folder: "720p/" and "720p" both name the folder 720p.
   std::string folder = prefix;
   if (folder.ends_with('/')) folder.pop_back();
-  const fs::path path = PathFor(folder);
+  const fs::path path = prefix.empty() ? root_ : PathFor(folder);
   std::error_code error;
   fs::remove_all(path, error);
   if (error) FailIo("cannot remove", path, error);

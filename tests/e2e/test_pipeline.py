@@ -1,0 +1,82 @@
+"""`vodctl run` end to end: every variant judged by ffprobe/ffmpeg against its source."""
+
+import os
+import unittest
+
+import vodtest
+from vodtest import HlsChecks, VodTestCase, media
+
+SEG = 2
+OPTS = ["--chunk-duration", "4", "--segment-duration", str(SEG)]
+
+
+class PipelineTest(HlsChecks, VodTestCase):
+
+    def run_job(self, source, *options):
+        output = self.ws.path("out")
+        rc, out, err = self.vodctl("run", source, output, *OPTS, *options)
+        self.assertEqual(rc, 0, f"vodctl run failed:\n{err}")
+        self.assertEqual(out.strip(), os.path.join(output, "master.m3u8"),
+                         "run prints OUTPUT/master.m3u8")
+        return output
+
+    def test_720p_with_audio(self):
+        # superfast: the output has B-frames too (ultrafast would not).
+        source = media("main720")
+        output = self.run_job(source, "--preset", "superfast")
+        self.assertEqual(sorted(os.listdir(output)),
+                         ["360p", "480p", "720p", "audio", "master.m3u8"],
+                         "720p source: 720p/480p/360p and audio, no 1080p")
+        self.assertEqual(sorted(os.listdir(os.path.join(output, "720p")))[:2],
+                         ["index.m3u8", "init.mp4"])
+        self.assertTrue(os.path.isfile(os.path.join(output, "720p", "seg_00000.m4s")))
+        self.assertTrue(os.path.isfile(os.path.join(output, "audio", "init.mp4")))
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[720, 480, 360])
+
+    def test_720p_with_audio_ts(self):
+        source = media("main720")
+        output = self.run_job(source, "--preset", "superfast", "--format", "ts")
+        self.assertTrue(os.path.isfile(os.path.join(output, "720p", "seg_00000.ts")))
+        self.assertFalse(os.path.exists(os.path.join(output, "720p", "init.mp4")))
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[720, 480, 360],
+                              fmt="ts")
+
+    def test_source_with_b_pyramid(self):
+        source = media("bframes")
+        probe = vodtest.stream_of(source, "video")
+        self.assertGreaterEqual(int(probe["has_b_frames"]), 1, "the source must have B-frames")
+        output = self.run_job(source, "--preset", "superfast")
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
+
+    def test_keyframe_interval_not_dividing_segments(self):
+        # Source keyframes every 37 frames (1.48 s); segments of 2 s, chunks of 4 s.
+        source = media("gop37")
+        output = self.run_job(source, "--preset", "ultrafast", "--ladder", "360p,240p")
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360, 240])
+
+    def test_source_without_audio(self):
+        source = media("noaudio")
+        self.assertIsNone(vodtest.stream_of(source, "audio"))
+        output = self.run_job(source, "--preset", "ultrafast")
+        self.assertFalse(os.path.exists(os.path.join(output, "audio")))
+        master = vodtest.parse_master(os.path.join(output, "master.m3u8"))
+        self.assertFalse(any(line.startswith("#EXT-X-MEDIA:") for line in master["lines"]),
+                         "no EXT-X-MEDIA without audio")
+        for variant in master["variants"]:
+            self.assertNotIn("mp4a", variant["attrs"]["CODECS"])
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
+
+    def test_non_square_pixels(self):
+        # 720x576 at SAR 64:45 displays as 16:9: 480p is 854x480 and 360p 640x360.
+        source = media("anamorphic")
+        facts = vodtest.SourceFacts.of(source)
+        self.assertEqual(facts.sar, vodtest.Fraction(64, 45), "the source must be anamorphic")
+        output = self.run_job(source, "--preset", "ultrafast")
+        master = vodtest.parse_master(os.path.join(output, "master.m3u8"))
+        self.assertEqual({v["uri"]: v["attrs"]["RESOLUTION"] for v in master["variants"]},
+                         {"480p/index.m3u8": "854x480", "360p/index.m3u8": "640x360"})
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[480, 360])
+
+
+if __name__ == "__main__":
+    unittest.main()
