@@ -62,6 +62,8 @@ struct JobRecord {
   std::optional<SourceInfo> source_info;
   nlohmann::json result;  // what segment produced: renditions, bandwidths, codecs
   std::map<Step, StepState> steps;
+  std::string lock_owner;       // "host:pid" of the process driving the job, if any
+  int64_t lock_expiry_ms = 0;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
 };

@@ -51,8 +51,21 @@ class StateStore {
                          bool permanent) = 0;
   // Back to kPending, keeping attempts: its artefact is missing or does not verify.
   virtual void ResetChunk(const std::string& id, int index) = 0;
-  // Releases a lease without counting a failure (the worker was asked to stop).
-  virtual void ReleaseChunk(const std::string& id, int index, const std::string& owner) = 0;
+  // Back to kPending if `owner` still holds it, without counting a failure: the worker was
+  // asked to stop, or is known to be dead. `why` goes into the event.
+  virtual void ReleaseChunk(const std::string& id, int index, const std::string& owner,
+                            const std::string& why) = 0;
+
+  // The job lock: one process drives a job (run, resume, split, concat, segment) at a time.
+  // Takes it for `owner` when it is free, expired, already `owner`'s, or held by
+  // `dead_owner` (a holder known to be gone; empty for none). Returns the holder when
+  // someone else has it.
+  virtual std::optional<std::string> AcquireJobLock(const std::string& id,
+                                                    const std::string& owner, int64_t lease_ms,
+                                                    const std::string& dead_owner) = 0;
+  // Extends the lock. Returns false when the owner lost it.
+  virtual bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) = 0;
+  virtual void ReleaseJobLock(const std::string& id, const std::string& owner) = 0;
 
   virtual void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                         const std::string& message) = 0;

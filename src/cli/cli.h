@@ -22,6 +22,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   int workers = DefaultWorkers();  // --jobs
+  bool wait_for_lock = false;      // --wait
 };
 
 // What one subcommand does once its flags are parsed; returns the exit code.
@@ -29,6 +30,9 @@ using Action = std::function<int()>;
 
 std::unique_ptr<StateStore> OpenState(const GlobalOptions& global);
 RunnerOptions MakeRunnerOptions(const GlobalOptions& global);
+
+// --wait: wait for another process driving the job instead of exiting 75.
+void AddWaitFlag(CLI::App& command, GlobalOptions& global);
 
 // Flags that define a job (fixed when it is created).
 struct JobFlags {

@@ -57,7 +57,13 @@ std::unique_ptr<StateStore> OpenState(const GlobalOptions& global) {
 }
 
 RunnerOptions MakeRunnerOptions(const GlobalOptions& global) {
-  return {global.state_path.empty() ? DefaultStatePath() : global.state_path, global.workers};
+  return {global.state_path.empty() ? DefaultStatePath() : global.state_path, global.workers,
+          global.wait_for_lock};
+}
+
+void AddWaitFlag(CLI::App& command, GlobalOptions& global) {
+  command.add_flag("--wait", global.wait_for_lock,
+                   "If another process is working on the job, wait for it instead of exiting 75");
 }
 
 void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global) {
@@ -80,6 +86,7 @@ void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global) {
   command.add_option("--jobs", global.workers, "Chunks transcoded side by side")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  AddWaitFlag(command, global);
 }
 
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,

@@ -1,5 +1,6 @@
 // vodctl: turns a source video into adaptive-bitrate HLS, in resumable steps.
 #include "cli/cli.h"
+#include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   // FFmpeg's own messages would break the one-line error contract; errors reach the user
   // through vodctl::Error with context instead.
   av_log_set_level(global.verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
+  InstallStopSignalHandlers();
   try {
     return action();
   } catch (const Error& e) {

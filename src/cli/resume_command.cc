@@ -12,6 +12,7 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   job_option->excludes(all_flag);
   command->add_option("--jobs", global.workers, "Chunks transcoded side by side")
       ->check(CLI::Range(1, 256));
+  AddWaitFlag(*command, global);
   command->callback([&global, &action, job_id, all, job_option]() {
     if (job_option->count() == 0 && !*all) throw CLI::ValidationError("give --job ID or --all");
     action = [&global, job_id, all]() {

@@ -10,6 +10,7 @@ void AddJobStepCommand(CLI::App& app, GlobalOptions& global, Action& action, con
   auto* command = app.add_subcommand(name, help);
   auto job_id = std::make_shared<std::string>();
   command->add_option("--job", *job_id, "Job ID")->required();
+  AddWaitFlag(*command, global);
   command->callback([&global, &action, job_id, step]() {
     action = [&global, job_id, step]() {
       auto state = OpenState(global);

@@ -1,6 +1,7 @@
 #include "media/demuxer.h"
 #include "media/muxer.h"
 #include "pipeline/steps.h"
+#include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -47,6 +48,7 @@ nlohmann::json ConcatRendition(JobContext& context, const Rendition& rendition,
     }
     std::vector<int64_t> slots;
     while (input.Read(packet.get())) {
+      ThrowIfStopRequested(what);
       slots.push_back(av_rescale_q(packet->pts, stream->time_base, slot_base));
       muxer->Write(packet.get(), 0, stream->time_base);
       av_packet_unref(packet.get());

@@ -1,47 +1,118 @@
 #include "pipeline/job_runner.h"
 
+#include "pipeline/artefact.h"
 #include "pipeline/job_context.h"
+#include "pipeline/lease_keeper.h"
 #include "pipeline/steps.h"
+#include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace vodctl {
 namespace {
 
-// Long enough for any single chunk on a slow host; heartbeats come with the lease work.
-constexpr int64_t kLeaseMs = 30 * 60 * 1000;
+// A lease outlives a few missed renewals, and a dead worker's chunk is free again soon after.
+constexpr int64_t kLeaseMs = 60'000;
+constexpr auto kRenewInterval = std::chrono::seconds(10);
+constexpr auto kLockPollInterval = std::chrono::seconds(1);
+// A chunk that fails this often for reasons other than bad input fails the job.
+constexpr int kMaxChunkAttempts = 3;
 
 ExitCode CodeOf(const std::exception& error) {
   if (auto* e = dynamic_cast<const Error*>(&error)) return e->code();
   return ExitCode::kSoftware;
 }
 
-}  // namespace
-
-std::string WorkerName() {
+std::string HostName() {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
-  return fmt::format("{}:{}", host, getpid());
+  return host;
 }
+
+// True when `owner` ("host:pid") is a process on this host that no longer exists: its lease
+// need not run out before the work is taken over.
+bool IsDeadLocalWorker(const std::string& owner) {
+  size_t colon = owner.rfind(':');
+  if (colon == std::string::npos || owner.substr(0, colon) != HostName()) return false;
+  pid_t pid = 0;
+  try {
+    pid = static_cast<pid_t>(std::stol(owner.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+std::string WorkerName() { return fmt::format("{}:{}", HostName(), getpid()); }
+
+// Holds the job lock while it lives, renewing it in the background.
+class JobRunner::JobLock {
+ public:
+  JobLock(StateStore& state, const std::string& job_id, bool wait)
+      : state_(state), job_id_(job_id), owner_(WorkerName()) {
+    while (std::optional<std::string> holder = TryAcquire()) {
+      if (!wait) {
+        Fail(ExitCode::kTempFail, "job '{}' is being worked on by {}; try again later or use --wait",
+             job_id_, *holder);
+      }
+      ThrowIfStopRequested(fmt::format("job '{}': waiting for {}", job_id_, *holder));
+      std::this_thread::sleep_for(kLockPollInterval);
+    }
+    keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, kLeaseMs); },
+                    kRenewInterval, fmt::format("job '{}' lock", job_id_));
+  }
+  ~JobLock() {
+    keeper_.reset();
+    try {
+      state_.ReleaseJobLock(job_id_, owner_);
+    } catch (const std::exception& error) {
+      log::Info("job '{}': releasing the lock: {} (it expires by itself)", job_id_, error.what());
+    }
+  }
+
+ private:
+  std::optional<std::string> TryAcquire() {
+    std::optional<std::string> holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, "");
+    if (holder && IsDeadLocalWorker(*holder)) {
+      log::Info("job '{}': {} held the lock and is gone; taking over", job_id_, *holder);
+      holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, *holder);
+    }
+    return holder;
+  }
+
+  StateStore& state_;
+  std::string job_id_;
+  std::string owner_;
+  std::optional<LeaseKeeper> keeper_;
+};
 
 JobRunner::JobRunner(StateStore& state, std::string job_id, RunnerOptions options)
     : state_(state), job_id_(std::move(job_id)), options_(std::move(options)) {}
 
 void JobRunner::FailJob(const std::exception& error, Step step) {
-  // An interruption is not the job's fault: it stays resumable as it was.
-  if (CodeOf(error) != ExitCode::kTempFail) {
-    state_.SetStepState(job_id_, step, StepState::kFailed);
-    state_.SetJobState(job_id_, JobState::kFailed, error.what());
-    state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
-  }
+  state_.SetStepState(job_id_, step, StepState::kFailed);
+  state_.SetJobState(job_id_, JobState::kFailed, error.what());
+  state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
   throw;
+}
+
+// An interruption is not the job's fault: it goes back to waiting for `resume`.
+void JobRunner::Interrupted(Step step) {
+  state_.SetStepState(job_id_, step, StepState::kPending);
+  state_.SetJobState(job_id_, JobState::kPending);
+  state_.AddEvent(job_id_, "interrupted", std::nullopt, ToString(step));
 }
 
 template <typename Body>
@@ -57,6 +128,10 @@ void JobRunner::RunStep(Step step, Body body) {
     JobContext context(state_, job_id_);
     body(context);
   } catch (const std::exception& error) {
+    if (CodeOf(error) == ExitCode::kTempFail) {
+      Interrupted(step);
+      throw;
+    }
     FailJob(error, step);
   }
   state_.SetStepState(job_id_, step, StepState::kDone);
@@ -71,33 +146,50 @@ void JobRunner::RequireDone(Step step, const char* before) {
 }
 
 void JobRunner::Split() {
+  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  SplitLocked();
+}
+
+void JobRunner::SplitLocked() {
   RunStep(Step::kSplit, [](JobContext& context) { RunSplit(context); });
+}
+
+void JobRunner::ReleaseChunksOfDeadWorkers() {
+  for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
+    if (chunk.state == ChunkState::kRunning && IsDeadLocalWorker(chunk.lease_owner)) {
+      log::Info("job '{}' chunk {}: its worker {} is gone; the chunk is free again", job_id_,
+                chunk.plan.index, chunk.lease_owner);
+      state_.ReleaseChunk(job_id_, chunk.plan.index, chunk.lease_owner, "worker is gone");
+    }
+  }
 }
 
 bool JobRunner::TranscodeChunk(std::optional<int> index) {
   RequireDone(Step::kSplit, "transcode-chunk");
-  if (index) {
-    auto chunks = state_.ListChunks(job_id_);
-    if (*index < 0 || *index >= static_cast<int>(chunks.size())) {
-      Fail(ExitCode::kUsage, "job '{}' has no chunk {} (it has {})", job_id_, *index, chunks.size());
-    }
-  }
-  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, WorkerName(), kLeaseMs);
+  ReleaseChunksOfDeadWorkers();
+  const std::string owner = WorkerName();
+  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
   if (!chunk) return false;
+  const int chunk_index = chunk->plan.index;
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
   try {
+    LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, chunk_index, owner, kLeaseMs); },
+                       kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
     JobContext context(state_, job_id_);
     nlohmann::json result = vodctl::TranscodeChunk(context, *chunk);
-    state_.CompleteChunk(job_id_, chunk->plan.index, result);
+    state_.CompleteChunk(job_id_, chunk_index, result);
   } catch (const std::exception& error) {
-    bool permanent = CodeOf(error) == ExitCode::kDataError;
-    if (CodeOf(error) == ExitCode::kTempFail) {
-      state_.ReleaseChunk(job_id_, chunk->plan.index, WorkerName());
-    } else {
-      state_.FailChunk(job_id_, chunk->plan.index, error.what(), permanent);
+    const ExitCode code = CodeOf(error);
+    if (code == ExitCode::kTempFail) {
+      state_.ReleaseChunk(job_id_, chunk_index, owner, error.what());
+      state_.SetJobState(job_id_, JobState::kPending);
+      throw;
     }
-    FailJob(error, Step::kTranscode);
+    const bool permanent = code == ExitCode::kDataError || chunk->attempts >= kMaxChunkAttempts;
+    state_.FailChunk(job_id_, chunk_index, error.what(), permanent);
+    if (permanent) FailJob(error, Step::kTranscode);
+    throw;  // the chunk is pending again: another attempt may succeed
   }
   FinishTranscodeIfComplete();
   return true;
@@ -111,32 +203,37 @@ void JobRunner::FinishTranscodeIfComplete() {
 }
 
 void JobRunner::TranscodeAllChunks() {
-  if (options_.workers <= 1) {
-    while (TranscodeChunk(std::nullopt)) {
-    }
-  } else {
-    // Each worker has its own database connection; claims keep them off each other's chunks.
-    std::vector<std::thread> workers;
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-    for (int i = 0; i < options_.workers; ++i) {
-      workers.emplace_back([&]() {
-        try {
-          auto store = OpenSqliteStateStore(options_.state_path);
-          JobRunner worker(*store, job_id_, RunnerOptions{options_.state_path, 1});
-          while (worker.TranscodeChunk(std::nullopt)) {
-            std::lock_guard lock(error_mutex);
-            if (first_error) break;
-          }
-        } catch (...) {
+  // Each worker has its own database connection; claims keep them off each other's chunks.
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
+  auto work = [&]() {
+    try {
+      auto store = OpenSqliteStateStore(options_.state_path);
+      JobRunner worker(*store, job_id_, options_);
+      while (true) {
+        {
           std::lock_guard lock(error_mutex);
-          if (!first_error) first_error = std::current_exception();
+          if (first_error) return;
         }
-      });
+        try {
+          if (!worker.TranscodeChunk(std::nullopt)) return;
+        } catch (const Error& error) {
+          // A transient failure left the chunk pending: take it (or another) again.
+          if (error.code() == ExitCode::kTempFail || store->GetJob(job_id_).state == JobState::kFailed) {
+            throw;
+          }
+          log::Info("job '{}': {}; retrying", job_id_, error.what());
+        }
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!first_error) first_error = std::current_exception();
     }
-    for (auto& worker : workers) worker.join();
-    if (first_error) std::rethrow_exception(first_error);
-  }
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) workers.emplace_back(work);
+  for (auto& worker : workers) worker.join();
+  if (first_error) std::rethrow_exception(first_error);
   FinishTranscodeIfComplete();
   if (state_.GetJob(job_id_).steps[Step::kTranscode] != StepState::kDone) {
     Fail(ExitCode::kTempFail, "job '{}': some chunks are being transcoded by another process",
@@ -145,29 +242,96 @@ void JobRunner::TranscodeAllChunks() {
 }
 
 void JobRunner::Concat() {
+  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  ConcatLocked();
+}
+
+void JobRunner::ConcatLocked() {
   RequireDone(Step::kTranscode, "concat");
   RunStep(Step::kConcat, [](JobContext& context) { RunConcat(context); });
 }
 
 void JobRunner::Segment() {
+  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  SegmentLocked();
+}
+
+void JobRunner::SegmentLocked() {
   RequireDone(Step::kConcat, "segment");
   RunStep(Step::kSegment, [](JobContext& context) { RunSegment(context); });
   JobRecord job = state_.GetJob(job_id_);
   if (job.state != JobState::kDone) {
     state_.SetJobState(job_id_, JobState::kDone);
     state_.AddEvent(job_id_, "job-done", std::nullopt, job.output);
-    if (!job.options.keep_tmp) {
-      JobContext context(state_, job_id_);
-      context.tmp().RemovePrefix("");
+    if (!job.options.keep_tmp) JobContext(state_, job_id_).tmp().RemovePrefix("");
+  }
+}
+
+// Walks back from the last step done: whatever a remaining step needs must still be there
+// and match its record, or the step that made it runs again.
+void JobRunner::VerifyArtefacts() {
+  JobRecord job = state_.GetJob(job_id_);
+  if (job.steps[Step::kSegment] == StepState::kDone) return;  // tmp may be gone; nothing needed
+  JobContext context(state_, job_id_);
+  Storage& tmp = context.tmp();
+  auto redo = [&](Step step, std::optional<int> chunk, const std::string& key, const std::string& why) {
+    log::Info("job '{}': {} is {}; redoing {}", job_id_, tmp.Describe(key), why,
+              chunk ? fmt::format("chunk {}", *chunk) : ToString(step));
+    state_.AddEvent(job_id_, "artefact-redo", chunk, fmt::format("{}: {}", key, why));
+    state_.SetStepState(job_id_, step, StepState::kPending);
+  };
+  const nlohmann::json& result = job.result;
+  bool need_chunk_outputs = true;
+  if (job.steps[Step::kConcat] == StepState::kDone) {
+    need_chunk_outputs = false;
+    for (const Rendition& rendition : context.renditions()) {
+      const std::string key = tmp_keys::RenditionFull(rendition.name);
+      if (auto why = CheckArtefact(tmp, key, result["concat"][rendition.name])) {
+        redo(Step::kConcat, std::nullopt, key, *why);
+        need_chunk_outputs = true;
+      }
+    }
+  }
+  if (job.steps[Step::kSplit] != StepState::kDone) return;
+  bool need_split = false;
+  if (context.source().audio) {
+    if (auto why = CheckArtefact(tmp, tmp_keys::Audio(), result["split"]["audio"])) {
+      redo(Step::kSplit, std::nullopt, tmp_keys::Audio(), *why);
+      need_split = true;
+    }
+  }
+  for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
+    const int index = chunk.plan.index;
+    bool done = chunk.state == ChunkState::kDone;
+    if (done && need_chunk_outputs) {
+      for (const Rendition& rendition : context.renditions()) {
+        const std::string key = tmp_keys::RenditionChunk(rendition.name, index);
+        if (auto why = CheckArtefact(tmp, key, chunk.result[rendition.name])) {
+          redo(Step::kTranscode, index, key, *why);
+          state_.ResetChunk(job_id_, index);
+          done = false;
+          break;
+        }
+      }
+    }
+    if (!done && !need_split) {
+      const std::string key = tmp_keys::Chunk(index);
+      if (auto why = CheckArtefact(tmp, key, result["split"]["chunks"][index])) {
+        redo(Step::kSplit, std::nullopt, key, *why);
+        need_split = true;
+      }
     }
   }
 }
 
 void JobRunner::RunToEnd() {
-  Split();
+  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  ReleaseChunksOfDeadWorkers();
+  VerifyArtefacts();
+  SplitLocked();
   TranscodeAllChunks();
-  Concat();
-  Segment();
+  ConcatLocked();
+  SegmentLocked();
 }
 
 }  // namespace vodctl

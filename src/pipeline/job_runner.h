@@ -1,10 +1,15 @@
 // Drives a job's steps and records each one's progress in the state store. The steps
-// themselves (steps.h) know nothing of step states; this is the only place that does.
+// themselves (steps.h) know nothing of step states, leases or locks; this is the only place
+// that does.
 //
 // Invariants:
-// - A step or chunk is marked done only after its artefacts are stored.
+// - A step or chunk is marked done only after its artefacts are stored, with their size and
+//   checksum recorded; a resume checks them again before trusting them.
 // - A step that is already done is not run again (re-running is a no-op).
-// - A failing step marks the job failed with the error's message before the error goes on.
+// - One process drives a job at a time (the job lock); chunks are claimed with leases, so
+//   any number of `transcode-chunk --next` workers encode each chunk once.
+// - A permanent failure marks the job failed with the error's message; an interruption
+//   leaves the job pending, with its leases released, for `resume`.
 #pragma once
 
 #include "vodctl/state_store.h"
@@ -17,6 +22,7 @@ namespace vodctl {
 struct RunnerOptions {
   std::string state_path;  // workers open their own connections to it
   int workers = 1;         // chunks transcoded side by side by run/resume
+  bool wait_for_lock = false;  // wait for another process's job lock instead of exiting 75
 };
 
 class JobRunner {
@@ -29,16 +35,24 @@ class JobRunner {
   bool TranscodeChunk(std::optional<int> index);
   void Concat();
   void Segment();
-  // Every step not done yet, in order; then tmp is freed unless the job keeps it.
+  // Checks the artefacts of what is done, then runs every step not done yet, in order.
   void RunToEnd();
 
  private:
-  // Runs `body` as step `step`: skipped when done, marked running/done/failed around it.
+  class JobLock;
+
+  // The steps, for a caller that holds the job lock.
+  void SplitLocked();
+  void ConcatLocked();
+  void SegmentLocked();
   template <typename Body>
   void RunStep(Step step, Body body);
   void RequireDone(Step step, const char* before);
   void TranscodeAllChunks();
   void FinishTranscodeIfComplete();
+  void ReleaseChunksOfDeadWorkers();
+  void VerifyArtefacts();
+  void Interrupted(Step step);
   [[noreturn]] void FailJob(const std::exception& error, Step step);
 
   StateStore& state_;
@@ -46,7 +60,7 @@ class JobRunner {
   RunnerOptions options_;
 };
 
-// "host:pid", the owner recorded on chunk leases.
+// "host:pid", the owner recorded on leases and locks.
 std::string WorkerName();
 
 }  // namespace vodctl

@@ -3,6 +3,7 @@
 #include "media/segment_muxer.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
+#include "util/interrupt.h"
 #include "util/progress.h"
 #include "vodctl/log.h"
 #include "vodctl/playlist.h"
@@ -63,6 +64,7 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
 
   media::PacketPtr packet = media::MakePacket();
   while (input.Read(packet.get())) {
+    ThrowIfStopRequested(what);
     std::optional<int64_t> starts = segment_of(*packet, time_base);
     if (!current || (starts && *starts > *current)) {
       if (!current && !starts) {

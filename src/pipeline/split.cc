@@ -4,6 +4,7 @@
 #include "media/muxer.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
+#include "util/interrupt.h"
 #include "util/progress.h"
 #include "vodctl/log.h"
 
@@ -246,6 +247,7 @@ void RunSplit(JobContext& context) {
   };
   int64_t last_position = 0;
   while (demuxer.Read(packet.get())) {
+    ThrowIfStopRequested(fmt::format("job '{}' split", job.id));
     if (packet->stream_index == video->index) {
       chunker.Write(packet.get());
       if (audio && !audio_transcoder && chunker.started()) start_audio();
@@ -288,7 +290,16 @@ void RunSplit(JobContext& context) {
   plan_file["source"] = info;
   context.tmp().Write(tmp_keys::Plan(), plan_file.dump(2));
   context.state().SetSourceInfo(job.id, info);
-  context.state().SetChunks(job.id, chunks);
+  nlohmann::json result = job.result.is_object() ? job.result : nlohmann::json::object();
+  result["split"] = {{"chunks", chunker.records()}, {"audio", plan_file.value("audio", nlohmann::json())}};
+  context.state().SetJobResult(job.id, result);
+  // Splitting again (its files were lost) gives the same plan: chunks already transcoded
+  // keep their state.
+  std::vector<ChunkRecord> existing = context.state().ListChunks(job.id);
+  bool same_plan = existing.size() == chunks.size() &&
+                   std::equal(chunks.begin(), chunks.end(), existing.begin(),
+                              [](const ChunkPlan& a, const ChunkRecord& b) { return a == b.plan; });
+  if (!same_plan) context.state().SetChunks(job.id, chunks);
   log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, path, chunks.size(),
             info.video.frame_count, audio ? ", audio encoded" : ", no audio");
 }

@@ -7,6 +7,7 @@
 #include "pipeline/constant_rate_queue.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
+#include "util/interrupt.h"
 #include "util/progress.h"
 
 #include <nlohmann/json.hpp>
@@ -137,6 +138,7 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
   };
   media::PacketPtr packet = media::MakePacket();
   while (demuxer.Read(packet.get())) {
+    ThrowIfStopRequested(what);
     decoder.Send(packet.get());
     av_packet_unref(packet.get());
     take_frames();

@@ -68,11 +68,16 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_job ON events (job_id, id);
 )sql",
+    // 2: the job lock.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN lock_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lock_expiry_ms INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr const char* kJobColumns =
     "id, source, output, options_json, source_info_json, result_json, state, error, "
-    "created_at_ms, updated_at_ms";
+    "created_at_ms, updated_at_ms, lock_owner, lock_expiry_ms";
 constexpr const char* kChunkColumns =
     "idx, start_pts, end_pts, first_slot, end_slot, input_frames, state, attempts, lease_owner, "
     "lease_expiry_ms, error, result_json";
@@ -358,7 +363,8 @@ void SqliteStateStore::ResetChunk(const std::string& id, int index) {
   });
 }
 
-void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std::string& owner) {
+void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std::string& owner,
+                                    const std::string& why) {
   Transact(Mode::kWrite, [&] {
     TouchJob(id);
     Statement update(db_, fmt::format("UPDATE chunks SET state = 'pending', {} WHERE job_id = ?1 "
@@ -366,7 +372,44 @@ void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std:
                                       kClearLease));
     update.Bind(1, id).Bind(2, index).Bind(3, owner).Step();
     // Someone else reclaimed it after our lease expired: theirs now, nothing to release.
-    if (db_.Changes() > 0) InsertEvent(id, "chunk-released", index, "released by " + owner);
+    if (db_.Changes() > 0) {
+      InsertEvent(id, "chunk-released", index, fmt::format("{} released: {}", owner, why));
+    }
+  });
+}
+
+std::optional<std::string> SqliteStateStore::AcquireJobLock(const std::string& id,
+                                                            const std::string& owner,
+                                                            int64_t lease_ms,
+                                                            const std::string& dead_owner) {
+  return Transact(Mode::kWrite, [&]() -> std::optional<std::string> {
+    const int64_t now = NowMs();
+    Statement update(db_,
+                     "UPDATE jobs SET lock_owner = ?2, lock_expiry_ms = ?3 WHERE id = ?1 AND "
+                     "(lock_owner IN ('', ?2, ?4) OR lock_expiry_ms < ?5)");
+    update.Bind(1, id).Bind(2, owner).Bind(3, now + lease_ms).Bind(4, dead_owner).Bind(5, now);
+    update.Step();
+    if (db_.Changes() > 0) return std::nullopt;
+    std::optional<JobRecord> job = LoadJob(id);
+    if (!job) FailNoJob(id);
+    return job->lock_owner;
+  });
+}
+
+bool SqliteStateStore::RenewJobLock(const std::string& id, const std::string& owner,
+                                    int64_t lease_ms) {
+  return Transact(Mode::kWrite, [&] {
+    Statement update(db_, "UPDATE jobs SET lock_expiry_ms = ?3 WHERE id = ?1 AND lock_owner = ?2");
+    update.Bind(1, id).Bind(2, owner).Bind(3, NowMs() + lease_ms).Step();
+    return db_.Changes() > 0;
+  });
+}
+
+void SqliteStateStore::ReleaseJobLock(const std::string& id, const std::string& owner) {
+  Transact(Mode::kWrite, [&] {
+    Statement update(db_, "UPDATE jobs SET lock_owner = '', lock_expiry_ms = 0 "
+                          "WHERE id = ?1 AND lock_owner = ?2");
+    update.Bind(1, id).Bind(2, owner).Step();
   });
 }
 
@@ -420,6 +463,8 @@ JobRecord SqliteStateStore::ReadJob(const Statement& row) {
   job.error = row.ColumnText(7);
   job.created_at_ms = row.ColumnInt64(8);
   job.updated_at_ms = row.ColumnInt64(9);
+  job.lock_owner = row.ColumnText(10);
+  job.lock_expiry_ms = row.ColumnInt64(11);
 
   Statement steps(db_, "SELECT step, state FROM steps WHERE job_id = ?1");
   steps.Bind(1, job.id);

@@ -38,7 +38,13 @@ class SqliteStateStore : public StateStore {
   void FailChunk(const std::string& id, int index, const std::string& error,
                  bool permanent) override;
   void ResetChunk(const std::string& id, int index) override;
-  void ReleaseChunk(const std::string& id, int index, const std::string& owner) override;
+  void ReleaseChunk(const std::string& id, int index, const std::string& owner,
+                    const std::string& why) override;
+  std::optional<std::string> AcquireJobLock(const std::string& id, const std::string& owner,
+                                            int64_t lease_ms,
+                                            const std::string& dead_owner) override;
+  bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) override;
+  void ReleaseJobLock(const std::string& id, const std::string& owner) override;
 
   void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                 const std::string& message) override;

@@ -440,7 +440,7 @@ TEST_CASE("ReleaseChunk gives a chunk back only when the owner still holds it") 
   Fixture f(1);
   f.store->ClaimChunk("j1", 0, "host:1", kLongLease);
   SECTION("by the holder") {
-    f.store->ReleaseChunk("j1", 0, "host:1");
+    f.store->ReleaseChunk("j1", 0, "host:1", "stopping");
     ChunkRecord chunk = f.Chunk(0);
     CHECK(chunk.state == ChunkState::kPending);
     CHECK(chunk.attempts == 1);
@@ -449,7 +449,7 @@ TEST_CASE("ReleaseChunk gives a chunk back only when the owner still holds it") 
     CHECK(f.store->ClaimChunk("j1", std::nullopt, "host:2", kLongLease).value().attempts == 2);
   }
   SECTION("by someone else") {
-    f.store->ReleaseChunk("j1", 0, "host:2");
+    f.store->ReleaseChunk("j1", 0, "host:2", "stopping");
     ChunkRecord chunk = f.Chunk(0);
     CHECK(chunk.state == ChunkState::kRunning);
     CHECK(chunk.lease_owner == "host:1");
@@ -457,8 +457,33 @@ TEST_CASE("ReleaseChunk gives a chunk back only when the owner still holds it") 
   }
   SECTION("after completing") {
     f.store->CompleteChunk("j1", 0, json::object());
-    f.store->ReleaseChunk("j1", 0, "host:1");
+    f.store->ReleaseChunk("j1", 0, "host:1", "stopping");
     CHECK(f.Chunk(0).state == ChunkState::kDone);
+  }
+}
+
+TEST_CASE("The job lock admits one owner until it is released, expires or its owner is dead") {
+  Fixture f;
+  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  CHECK(f.store->GetJob("j1").lock_owner == "host:1");
+  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());  // re-entrant
+  CHECK(f.store->AcquireJobLock("j1", "host:2", kLongLease, "") == std::optional<std::string>("host:1"));
+  CHECK(f.store->RenewJobLock("j1", "host:1", kLongLease));
+  CHECK_FALSE(f.store->RenewJobLock("j1", "host:2", kLongLease));
+  SECTION("released") {
+    f.store->ReleaseJobLock("j1", "host:2");  // not the holder: no effect
+    CHECK(f.store->GetJob("j1").lock_owner == "host:1");
+    f.store->ReleaseJobLock("j1", "host:1");
+    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "").has_value());
+  }
+  SECTION("expired") {
+    CHECK(f.store->RenewJobLock("j1", "host:1", -1));
+    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "").has_value());
+    CHECK_FALSE(f.store->RenewJobLock("j1", "host:1", kLongLease));
+  }
+  SECTION("held by a dead owner") {
+    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "host:1").has_value());
+    CHECK(f.store->GetJob("j1").lock_owner == "host:2");
   }
 }
 
@@ -519,7 +544,7 @@ TEST_CASE("The database is set up for concurrent, durable use") {
   CHECK(journal.ColumnText(0) == "wal");
   sqlite::Statement version(db, "PRAGMA user_version");
   REQUIRE(version.Step());
-  CHECK(version.ColumnInt(0) == 1);
+  CHECK(version.ColumnInt(0) == 2);
 }
 
 TEST_CASE("A database from a newer vodctl is refused") {

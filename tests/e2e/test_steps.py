@@ -79,12 +79,13 @@ class StepsTest(VodTestCase):
         self.assertEqual(self.job(job_id)["steps"]["concat"]["state"], "done")
         self.assert_rerun_changes_nothing(job_id, "concat", "--job", job_id)
 
+        tmp = self.job(job_id)["tmp"]
+        self.assertTrue(os.path.isdir(tmp))
         self.step("segment", "--job", job_id)
-        job = self.job(job_id)
-        self.assertEqual(job["state"], "done")
+        self.assertFalse(os.path.exists(tmp), "tmp is removed once the job is done")
+        self.assertEqual(self.job(job_id)["state"], "done")
         self.assertEqual(tree_hashes(self.output), self.ref_hashes,
                          "step-by-step output differs from `run` output")
-        self.assertFalse(os.path.exists(job["tmp"]), "tmp is removed once the job is done")
 
         # Every step again on the finished job: rc 0 and not a byte changes.
         for args in (self.split(job_id), ("transcode-chunk", "--job", job_id, "--chunk", "0"),

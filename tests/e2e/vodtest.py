@@ -126,8 +126,15 @@ def vodctl_env():
     return env
 
 
+def require_binary():
+    if not (os.path.isfile(VODCTL_BIN) and os.access(VODCTL_BIN, os.X_OK)):
+        raise AssertionError(f"VODCTL_BIN={VODCTL_BIN} is not an executable file: build vodctl "
+                             f"first, or point VODCTL_BIN at it")
+
+
 def run_vodctl(args, state=None, quiet=False, verbose=False, timeout=600, cwd=None):
     """Runs vodctl with global options first; returns (rc, stdout, stderr) as text."""
+    require_binary()
     proc = subprocess.run(vodctl_argv(args, state, quiet, verbose), capture_output=True,
                           text=True, timeout=timeout, cwd=cwd, env=vodctl_env(),
                           stdin=subprocess.DEVNULL)
@@ -149,6 +156,7 @@ class Workspace:
                           timeout=timeout, cwd=self.dir)
 
     def popen(self, *args, quiet=False):
+        require_binary()
         return subprocess.Popen(vodctl_argv(args, self.state, quiet), cwd=self.dir,
                                 env=vodctl_env(), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
