@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "vodctl/log.h"
 
+#include <iostream>
+
 namespace vodctl::cli {
 namespace {
 
@@ -38,7 +40,11 @@ void AddTranscodeChunkCommand(CLI::App& app, GlobalOptions& global, Action& acti
       auto state = OpenState(global);
       JobRunner runner(*state, *job_id, MakeRunnerOptions(global));
       std::optional<int> chunk = *next ? std::nullopt : std::optional<int>(*index);
-      if (!runner.TranscodeChunk(chunk)) {
+      std::optional<int> done = runner.TranscodeChunk(chunk);
+      if (done) {
+        // A script loops `while [ -n "$(vodctl transcode-chunk --next ...)" ]` until empty.
+        std::cout << *done << '\n';
+      } else {
         log::Info("job '{}': {}", *job_id,
                   chunk ? fmt::format("chunk {} is already done or held by another worker", *chunk)
                         : std::string("no chunk left to claim"));

@@ -164,12 +164,12 @@ void JobRunner::ReleaseChunksOfDeadWorkers() {
   }
 }
 
-bool JobRunner::TranscodeChunk(std::optional<int> index) {
+std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   RequireDone(Step::kSplit, "transcode-chunk");
   ReleaseChunksOfDeadWorkers();
   const std::string owner = WorkerName();
   std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
-  if (!chunk) return false;
+  if (!chunk) return std::nullopt;
   const int chunk_index = chunk->plan.index;
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
@@ -192,7 +192,7 @@ bool JobRunner::TranscodeChunk(std::optional<int> index) {
     throw;  // the chunk is pending again: another attempt may succeed
   }
   FinishTranscodeIfComplete();
-  return true;
+  return chunk_index;
 }
 
 void JobRunner::FinishTranscodeIfComplete() {

@@ -30,9 +30,10 @@ class JobRunner {
   JobRunner(StateStore& state, std::string job_id, RunnerOptions options);
 
   void Split();
-  // Transcodes the given chunk, or with no index the next claimable one. Returns false when
-  // there was nothing to claim (done, or held by another worker).
-  bool TranscodeChunk(std::optional<int> index);
+  // Transcodes the given chunk, or with no index the next claimable one. Returns the index
+  // of the chunk it transcoded, or nothing when there was nothing to claim (done, or held by
+  // another worker).
+  std::optional<int> TranscodeChunk(std::optional<int> index);
   void Concat();
   void Segment();
   // Checks the artefacts of what is done, then runs every step not done yet, in order.
