@@ -55,7 +55,9 @@ SourceInfo ProbeStreams(const Demuxer& demuxer, const std::string& path) {
   info.video.height = vp->height;
   AVRational sar = av_guess_sample_aspect_ratio(format, const_cast<AVStream*>(video), nullptr);
   info.video.sample_aspect = sar.num > 0 ? ToRational(sar) : Rational{1, 1};
-  AVRational rate = video->avg_frame_rate.num > 0 ? video->avg_frame_rate : video->r_frame_rate;
+  // FFmpeg's own guess (what its CLI uses to make a stream constant-rate): the nominal rate of
+  // a variable-rate phone video (30), not its average (29.3).
+  AVRational rate = av_guess_frame_rate(format, const_cast<AVStream*>(video), nullptr);
   info.video.frame_rate = ToRational(rate);
   info.video.time_base = ToRational(video->time_base);
 
