@@ -4,6 +4,8 @@
 #include "vodctl/source_info.h"
 
 #include <catch2/catch.hpp>
+
+#include "test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -12,24 +14,10 @@
 namespace vodctl {
 namespace {
 
+using testing::IsError;
+using testing::TempFolder;
+
 using nlohmann::json;
-
-// Matches an Error with `code` whose message contains `fragment`.
-class IsError : public Catch::MatcherBase<Error> {
- public:
-  IsError(ExitCode code, std::string fragment) : code_(code), fragment_(std::move(fragment)) {}
-  bool match(const Error& e) const override {
-    return e.code() == code_ && std::string(e.what()).find(fragment_) != std::string::npos;
-  }
-  std::string describe() const override {
-    return fmt::format("is an Error with exit code {} containing \"{}\"", static_cast<int>(code_),
-                       fragment_);
-  }
-
- private:
-  ExitCode code_;
-  std::string fragment_;
-};
 
 TEST_CASE("ParseLadder reads rungs with and without rates") {
   CHECK(ParseLadder("1080p@5000k,720p@3000k,360p") ==

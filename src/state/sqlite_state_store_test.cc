@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -21,46 +23,14 @@
 namespace vodctl {
 namespace {
 
+using testing::IsError;
+using testing::TempFolder;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr int64_t kLongLease = 60'000;
-
-// A fresh folder under the system temp folder, removed with everything in it at the end.
-class TempFolder {
- public:
-  TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "vodctl-state-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// Matches an Error with `code` whose message contains `fragment`.
-class IsError : public Catch::MatcherBase<Error> {
- public:
-  IsError(ExitCode code, std::string fragment) : code_(code), fragment_(std::move(fragment)) {}
-  bool match(const Error& e) const override {
-    return e.code() == code_ && std::string(e.what()).find(fragment_) != std::string::npos;
-  }
-  std::string describe() const override {
-    return fmt::format("is an Error with exit code {} containing \"{}\"", static_cast<int>(code_),
-                       fragment_);
-  }
-
- private:
-  ExitCode code_;
-  std::string fragment_;
-};
 
 // A store on a fresh database holding job "j1" with `chunks` chunks planned.
 struct Fixture {

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "test_support.h"
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -22,25 +24,10 @@
 namespace vodctl {
 namespace {
 
+using testing::IsError;
+using testing::TempFolder;
+
 namespace fs = std::filesystem;
-
-// A fresh folder under the system temp folder, removed with everything in it at the end.
-class TempFolder {
- public:
-  TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "vodctl-storage-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string FileContents(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

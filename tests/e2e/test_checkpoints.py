@@ -49,6 +49,15 @@ def step_states(state_path, job=JOB):
         return {}
 
 
+def wait_for_step(test, ws, proc, step, timeout=120):
+    """Returns once `step` of the job is running; fails the test if proc ends first."""
+    deadline = time.monotonic() + timeout
+    while step_states(ws.state).get(step) != "running":
+        test.assertIsNone(proc.poll(), f"vodctl ended before {step} ran")
+        test.assertLess(time.monotonic(), deadline, f"{step} never ran")
+        time.sleep(0.005)
+
+
 def running_chunks(state_path, job=JOB):
     with sqlite3.connect(state_path) as db:
         return {row[0] for row in db.execute(
@@ -198,11 +207,7 @@ class SignalTest(VodTestCase):
         options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
                    "--job", JOB]
         proc = self.ws.popen("run", source, self.ws.path("out"), *options, quiet=True)
-        deadline = time.monotonic() + 120
-        while step_states(self.ws.state).get("transcode") != "running":
-            self.assertIsNone(proc.poll(), "run ended before transcoding")
-            self.assertLess(time.monotonic(), deadline)
-            time.sleep(0.01)
+        wait_for_step(self, self.ws, proc, "transcode")
         time.sleep(0.5)
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
@@ -241,11 +246,7 @@ class JobLockTest(VodTestCase):
         options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
                    "--job", JOB]
         first = self.ws.popen("run", source, self.ws.path("out"), *options, quiet=True)
-        deadline = time.monotonic() + 60
-        while step_states(self.ws.state).get("split") != "running":
-            self.assertIsNone(first.poll(), "run ended before it split")
-            self.assertLess(time.monotonic(), deadline)
-            time.sleep(0.01)
+        wait_for_step(self, self.ws, first, "split")
         rc, _, err = self.vodctl("resume", "--job", JOB, quiet=True)
         self.assertEqual(rc, EX_TEMPFAIL, err)
         self.assert_one_error_line(err)
