@@ -35,14 +35,17 @@ class MasterPlaylistTest(unittest.TestCase):
         cls.src = vodtest.SourceFacts.of(cls.source)
         cls.ws = Workspace(prefix="vodctl-master-")
         cls.outputs = {}
-        for name, options in JOBS.items():
-            output = cls.ws.path(name)
-            rc, _, err = cls.ws.vodctl("run", cls.source, output, "--chunk-duration", "4",
-                                       "--segment-duration", "2", *options)
-            if rc != 0:
-                cls.ws.cleanup()
-                raise AssertionError(f"vodctl run ({name}) failed ({rc}):\n{err}")
-            cls.outputs[name] = output
+        try:
+            for name, options in JOBS.items():
+                output = cls.ws.path(name)
+                rc, _, err = cls.ws.vodctl("run", cls.source, output, "--chunk-duration", "4",
+                                           "--segment-duration", "2", *options)
+                if rc != 0:
+                    raise AssertionError(f"vodctl run ({name}) failed ({rc}):\n{err}")
+                cls.outputs[name] = output
+        except BaseException:
+            cls.ws.cleanup()  # tearDownClass does not run when setUpClass fails
+            raise
 
     @classmethod
     def tearDownClass(cls):

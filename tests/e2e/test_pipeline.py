@@ -23,6 +23,8 @@ class PipelineTest(HlsChecks, VodTestCase):
     def test_720p_with_audio(self):
         # superfast: the output has B-frames too (ultrafast would not).
         source = media("main720")
+        self.assertGreaterEqual(int(vodtest.stream_of(source, "video")["has_b_frames"]), 1,
+                                "precondition: the source has B-frames")
         output = self.run_job(source, "--preset", "superfast")
         self.assertEqual(sorted(os.listdir(output)),
                          ["360p", "480p", "720p", "audio", "master.m3u8"],
@@ -51,6 +53,12 @@ class PipelineTest(HlsChecks, VodTestCase):
     def test_keyframe_interval_not_dividing_segments(self):
         # Source keyframes every 37 frames (1.48 s); segments of 2 s, chunks of 4 s.
         source = media("gop37")
+        packets = vodtest.Packets(source, "v:0").list
+        keys = sorted(p["pts"] for p in packets if "K" in p["flags"])
+        pts = [p["pts"] for p in packets]
+        frame = (max(pts) - min(pts)) // (len(pts) - 1)
+        self.assertEqual([(k - keys[0]) // frame for k in keys[:4]], [0, 37, 74, 111],
+                         "precondition: source keyframes every 37 frames")
         output = self.run_job(source, "--preset", "ultrafast", "--ladder", "360p,240p")
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360, 240])
 

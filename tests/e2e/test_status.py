@@ -150,16 +150,23 @@ class StatusTest(VodTestCase):
         for job in jobs.values():
             self.assert_job_shape(job)
 
-    def test_running_job(self):
+    def catch_running(self, job_id, new_state=False):
+        """Starts `run` in the background, polls `status --json` until a chunk is being
+        transcoded, then SIGKILLs vodctl. Returns that snapshot.
+
+        The state database exists before `run` starts (as it does once vodctl has been used),
+        unless new_state: then `run` and the first `status` calls create it side by side."""
         source = media("long")
-        proc = self.ws.popen("run", source, self.ws.path("out"), "--job", "busy",
+        if not new_state:
+            self.assertEqual(self.ws.status(), [])
+        proc = self.ws.popen("run", source, self.ws.path("out"), "--job", job_id,
                              "--preset", "slow", "--chunk-duration", "4",
                              "--segment-duration", "2", "--encoder-threads", "1", quiet=True)
         snapshot, seen_states = None, []
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline and proc.poll() is None:
-                rc, out, err = self.vodctl("status", "--json", "--job", "busy", timeout=60)
+                rc, out, err = self.vodctl("status", "--json", "--job", job_id, timeout=60)
                 if rc == 0 and out.strip():
                     job = json.loads(out.splitlines()[0])
                     seen_states.append(job["state"])
@@ -168,15 +175,22 @@ class StatusTest(VodTestCase):
                         snapshot = job
                         break
                 else:
-                    # A job not created yet is fine; a status that cannot read is not.
-                    self.assertIn("busy", err, f"status while running failed ({rc}): {err}")
+                    # "No such job" before `run` created it is fine; any other failure of a
+                    # status that runs beside a job is not.
+                    self.assertEqual(rc, vodtest.EX_USAGE,
+                                     f"status beside a starting `run` failed ({rc}): {err}")
+                    self.assertIn(f"'{job_id}'", err)
                 time.sleep(0.05)
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
-            proc.communicate(timeout=30)
+            _, run_err = proc.communicate(timeout=30)
         self.assertIsNotNone(snapshot, f"never saw the job running; states seen {seen_states}, "
-                                       f"vodctl rc {proc.returncode}")
+                                       f"vodctl rc {proc.returncode}, stderr {run_err!r}")
+        return snapshot
+
+    def test_running_job(self):
+        snapshot = self.catch_running("busy")
         self.assert_job_shape(snapshot)
         self.assertEqual(snapshot["state"], "running")
         self.assertIsNone(snapshot["error"])
@@ -192,6 +206,29 @@ class StatusTest(VodTestCase):
         self.assertGreaterEqual(len(snapshot["chunks"]), 10, "40 s in 4 s chunks")
         self.assertGreater(snapshot["tmp_bytes"], 0, "split's chunks are in tmp")
         self.assertFalse(os.path.exists(self.ws.path("out", "master.m3u8")))
+
+    def test_status_beside_run_on_a_new_state_database(self):
+        # A first `run` and `status` calls opening a state database that does not exist yet.
+        self.assertFalse(os.path.exists(self.ws.state))
+        snapshot = self.catch_running("first", new_state=True)
+        self.assertEqual(snapshot["state"], "running")
+
+    def test_resume_after_kill(self):
+        # A job whose process was killed mid-transcode is finished by `resume`.
+        self.catch_running("killed")
+        (job,) = self.ws.status("killed")
+        self.assert_job_shape(job)
+        self.assertNotEqual(job["state"], "done")
+        self.assertFalse(os.path.exists(self.ws.path("out", "master.m3u8")))
+        rc, out, err = self.vodctl("resume", "--job", "killed", quiet=True, timeout=300)
+        self.assertEqual(rc, 0, f"resume after SIGKILL failed: {err}")
+        (job,) = self.ws.status("killed")
+        self.assertEqual(job["state"], "done")
+        self.assertIsNone(job["error"])
+        self.assertTrue(all(c["state"] == "done" for c in job["chunks"]))
+        frames = vodtest.SourceFacts.of(media("long")).frames
+        self.assertEqual(sum(c["frames"] for c in job["chunks"]), frames)
+        self.assertEqual(vodtest.count_frames(self.ws.path("out", "360p", "index.m3u8")), frames)
 
 
 if __name__ == "__main__":
