@@ -47,10 +47,13 @@ class Storage {
   virtual void Remove(const std::string& key) = 0;                      // absent is fine
   // Removes every object under `prefix`; the empty prefix removes everything, root included.
   virtual void RemovePrefix(const std::string& prefix) = 0;
+  // Removes what a writer killed mid-write left behind (local temporary files and scratch
+  // space, unfinished multipart uploads). The caller must be the only writer.
+  virtual void RemoveLeftovers() {}
 };
 
-// Opens storage for a URL: a local path or file:// URL (created if missing). Other schemes
-// are Error(kUsage) until they are supported.
+// Opens storage for a URL: a local path or file:// URL (created if missing), or
+// s3://bucket/prefix. Other schemes are Error(kUsage).
 std::unique_ptr<Storage> OpenStorage(const std::string& url);
 
 // Checks a key is relative and stays below the root. Error(kUsage) otherwise.

@@ -39,10 +39,13 @@ struct JobFlags {
   std::string job_id;
   std::string tmp;
   std::string ladder;
+  CLI::Option* ladder_option = nullptr;  // given at all? ("" is a bad ladder, not the default)
   JobOptions options;
   std::string format = "fmp4";
 };
-void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global);
+void AddJobFlags(CLI::App& command, JobFlags& flags);
+// --jobs: chunks transcoded side by side (run and resume).
+void AddWorkersFlag(CLI::App& command, GlobalOptions& global);
 // Validates the flags, creates the job or checks it matches; returns its ID.
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source, const std::string& output);

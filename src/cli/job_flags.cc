@@ -66,10 +66,16 @@ void AddWaitFlag(CLI::App& command, GlobalOptions& global) {
                    "If another process is working on the job, wait for it instead of exiting 75");
 }
 
-void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global) {
+void AddWorkersFlag(CLI::App& command, GlobalOptions& global) {
+  command.add_option("--jobs", global.workers, "Chunks transcoded side by side (default: one per core with 1 GiB free)")
+      ->check(CLI::Range(1, 256));
+}
+
+void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_option("--job", flags.job_id, "Job ID (default: derived from SOURCE and OUTPUT)");
   command.add_option("--tmp", flags.tmp, "Where intermediate files go (default: beside the state)");
-  command.add_option("--ladder", flags.ladder, "Rungs as HEIGHTp[@MAXRATE], e.g. 720p@3000k,360p");
+  flags.ladder_option = command.add_option("--ladder", flags.ladder,
+                                           "Rungs as HEIGHTp[@MAXRATE], e.g. 720p@3000k,360p");
   command.add_option("--preset", flags.options.preset, "x264 preset")->capture_default_str();
   command.add_option("--crf", flags.options.crf, "x264 constant rate factor")->capture_default_str();
   command.add_option("--segment-duration", flags.options.segment_duration, "HLS segment seconds")
@@ -83,10 +89,6 @@ void AddJobFlags(CLI::App& command, JobFlags& flags, GlobalOptions& global) {
                      "x264 threads per encoder (part of the job: it changes the bytes)")
       ->capture_default_str();
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
-  command.add_option("--jobs", global.workers, "Chunks transcoded side by side")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  AddWaitFlag(command, global);
 }
 
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
@@ -98,7 +100,9 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   ValidateJobId(id);
   JobOptions options = flags.options;
   options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;
-  if (!flags.ladder.empty()) options.ladder = ParseLadder(flags.ladder);
+  if (flags.ladder_option && flags.ladder_option->count() > 0) {
+    options.ladder = ParseLadder(flags.ladder);
+  }
   options.Validate();
   std::string tmp_base = flags.tmp.empty() ? "" : AbsoluteUrl(flags.tmp);
   if (tmp_base.empty()) {

@@ -1,5 +1,9 @@
 #include "cli/cli.h"
+#include "util/interrupt.h"
+#include "vodctl/error.h"
 #include "vodctl/log.h"
+
+#include <optional>
 
 namespace vodctl::cli {
 
@@ -10,8 +14,7 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* job_option = command->add_option("--job", *job_id, "Job ID");
   auto* all_flag = command->add_flag("--all", *all, "Every unfinished job, oldest first");
   job_option->excludes(all_flag);
-  command->add_option("--jobs", global.workers, "Chunks transcoded side by side")
-      ->check(CLI::Range(1, 256));
+  AddWorkersFlag(*command, global);
   AddWaitFlag(*command, global);
   command->callback([&global, &action, job_id, all, job_option]() {
     if (job_option->count() == 0 && !*all) throw CLI::ValidationError("give --job ID or --all");
@@ -25,13 +28,28 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
       } else {
         ids.push_back(*job_id);
       }
+      // One job that fails (a bad upload) must not keep cron from finishing the others.
+      std::optional<Error> first_failure;
+      int failures = 0;
       for (const std::string& id : ids) {
-        // A failed job is tried again: its failed chunks become pending.
-        for (const ChunkRecord& chunk : state->ListChunks(id)) {
-          if (chunk.state == ChunkState::kFailed) state->ResetChunk(id, chunk.plan.index);
+        try {
+          // A failed job is tried again: its failed chunks become pending.
+          for (const ChunkRecord& chunk : state->ListChunks(id)) {
+            if (chunk.state == ChunkState::kFailed) state->ResetChunk(id, chunk.plan.index);
+          }
+          log::Info("job '{}': resuming", id);
+          JobRunner(*state, id, MakeRunnerOptions(global)).RunToEnd();
+        } catch (const Error& error) {
+          if (!*all || StopRequested()) throw;
+          log::Info("job '{}': {}", id, error.what());
+          if (!first_failure) first_failure = error;
+          ++failures;
         }
-        log::Info("job '{}': resuming", id);
-        JobRunner(*state, id, MakeRunnerOptions(global)).RunToEnd();
+      }
+      if (first_failure) {
+        throw Error(first_failure->code(),
+                    fmt::format("{} of {} jobs did not finish; first: {}", failures, ids.size(),
+                                first_failure->what()));
       }
       return 0;
     };

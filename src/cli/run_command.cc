@@ -11,7 +11,9 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto flags = std::make_shared<JobFlags>();
   command->add_option("SOURCE", *source, "Source video: a path or file:// URL")->required();
   command->add_option("OUTPUT", *output, "Output folder for the HLS presentation")->required();
-  AddJobFlags(*command, *flags, global);
+  AddJobFlags(*command, *flags);
+  AddWorkersFlag(*command, global);
+  AddWaitFlag(*command, global);
   command->callback([&global, &action, source, output, flags]() {
     action = [&global, source, output, flags]() {
       auto state = OpenState(global);

@@ -15,7 +15,11 @@ Decoder::Decoder(const AVStream* stream, std::string what) : what_(std::move(wha
   CheckAv(avcodec_parameters_to_context(context_.get(), stream->codecpar), ExitCode::kDataError,
           what_);
   context_->pkt_timebase = stream->time_base;
-  context_->thread_count = 0;  // as many as cores: decoding is exact whatever the count
+  // One thread. A frame-threaded decoder made chunk encodes vary from run to run when several
+  // renditions were encoded in the same process (seen with 720p+480p, not reproduced by
+  // ffmpeg's CLI, not explained by valgrind); byte-identical output matters more than the
+  // decode speed, and chunks running side by side keep the cores busy.
+  context_->thread_count = 1;
   CheckAv(avcodec_open2(context_.get(), codec, nullptr), ExitCode::kDataError,
           fmt::format("{}: opening the decoder", what_));
 }

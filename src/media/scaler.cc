@@ -28,11 +28,11 @@ FramePtr Scaler::Scale(const AVFrame* input) {
   output->width = width_;
   output->height = height_;
   CheckAv(av_frame_get_buffer(output.get(), 0), ExitCode::kSoftware, what_);
-  // swscale leaves the padding past an odd chroma width unwritten, and x264 reads it: without
-  // this the encoded bytes would depend on whatever the allocator handed out.
-  for (int plane = 0; plane < 3; ++plane) {
-    int rows = plane == 0 ? height_ : (height_ + 1) / 2;
-    std::memset(output->data[plane], 0, static_cast<size_t>(output->linesize[plane]) * rows);
+  // swscale leaves padding unwritten (past an odd chroma width, after the last row) and
+  // x264 reads some of it: without this the encoded bytes depend on whatever the allocator
+  // handed out (checked by running with different MALLOC_PERTURB_ values).
+  for (AVBufferRef* buffer : output->buf) {
+    if (buffer) std::memset(buffer->data, 0, buffer->size);
   }
   CheckAv(sws_scale(context_.get(), input->data, input->linesize, 0, input->height, output->data,
                     output->linesize),

@@ -2,6 +2,8 @@
 
 #include "vodctl/error.h"
 
+#include <filesystem>
+
 namespace vodctl {
 
 JobContext::JobContext(StateStore& state, const std::string& job_id)
@@ -37,13 +39,27 @@ std::string RenditionFull(const std::string& rendition) {
 std::string Plan() { return "plan.json"; }
 }  // namespace tmp_keys
 
-std::string SourceLocalPath(const std::string& url) {
+std::string JobContext::SourcePath() {
+  const std::string& url = job_.source;
   constexpr std::string_view kFileScheme = "file://";
-  if (url.starts_with(kFileScheme)) return url.substr(kFileScheme.size());
-  if (url.find("://") != std::string::npos) {
-    Fail(ExitCode::kUsage, "unsupported source URL '{}': only local paths and file:// for now", url);
+  if (url.find("://") == std::string::npos || url.starts_with(kFileScheme)) {
+    std::string path = url.starts_with(kFileScheme) ? url.substr(kFileScheme.size()) : url;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      Fail(ExitCode::kDataError, "source '{}' does not exist", path);
+    }
+    if (std::filesystem::file_size(path, error) == 0) {
+      Fail(ExitCode::kDataError, "source '{}' is empty", path);
+    }
+    return path;
   }
-  return url;
+  const size_t slash = url.rfind('/');
+  const std::string name = url.substr(slash + 1);
+  source_folder_ = OpenStorage(url.substr(0, slash));
+  std::optional<ObjectInfo> info = name.empty() ? std::nullopt : source_folder_->Stat(name);
+  if (!info) Fail(ExitCode::kDataError, "source '{}' does not exist", url);
+  if (info->size == 0) Fail(ExitCode::kDataError, "source '{}' is empty", url);
+  return source_folder_->LocalPathForRead(name);
 }
 
 }  // namespace vodctl

@@ -23,6 +23,11 @@ class JobContext {
   Storage& output() { return *output_; }
   void Reload();
 
+  // A local file holding the source's bytes: the file itself for a local source, a download
+  // (kept while this context lives) for an s3:// one. Error(kDataError) when the source is
+  // missing or empty.
+  std::string SourcePath();
+
   // Available once split has probed the source; Error(kSoftware) before.
   const SourceInfo& source() const;
   std::vector<Rendition> renditions() const;
@@ -33,6 +38,7 @@ class JobContext {
   JobRecord job_;
   std::unique_ptr<Storage> tmp_;
   std::unique_ptr<Storage> output_;
+  std::unique_ptr<Storage> source_folder_;  // remote sources: owns the downloaded copy
 };
 
 // Where each intermediate file lives in the job's tmp storage.
@@ -43,8 +49,5 @@ std::string RenditionChunk(const std::string& rendition, int index);  // renditi
 std::string RenditionFull(const std::string& rendition);       // renditions/720p/full.nut
 std::string Plan();                                             // plan.json
 }  // namespace tmp_keys
-
-// A local path for a source URL (a path or file://). Other schemes: Error(kUsage).
-std::string SourceLocalPath(const std::string& url);
 
 }  // namespace vodctl

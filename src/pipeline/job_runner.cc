@@ -101,8 +101,8 @@ class JobRunner::JobLock {
 JobRunner::JobRunner(StateStore& state, std::string job_id, RunnerOptions options)
     : state_(state), job_id_(std::move(job_id)), options_(std::move(options)) {}
 
-void JobRunner::FailJob(const std::exception& error, Step step) {
-  state_.SetStepState(job_id_, step, StepState::kFailed);
+void JobRunner::FailJob(const std::exception& error, std::optional<Step> step) {
+  if (step) state_.SetStepState(job_id_, *step, StepState::kFailed);
   state_.SetJobState(job_id_, JobState::kFailed, error.what());
   state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
   throw;
@@ -136,10 +136,18 @@ void JobRunner::RunStep(Step step, Body body) {
   }
   state_.SetStepState(job_id_, step, StepState::kDone);
   state_.AddEvent(job_id_, "step-done", std::nullopt, ToString(step));
+  // Nothing runs between steps: the job waits for the next one (a later step or a driver
+  // sets it running again).
+  if (step != Step::kSegment) state_.SetJobState(job_id_, JobState::kPending);
 }
 
 void JobRunner::RequireDone(Step step, const char* before) {
-  if (state_.GetJob(job_id_).steps[step] != StepState::kDone) {
+  StepState state = state_.GetJob(job_id_).steps[step];
+  if (state == StepState::kRunning) {
+    Fail(ExitCode::kTempFail, "job '{}': {} is still running; {} can follow when it is done",
+         job_id_, ToString(step), before);
+  }
+  if (state != StepState::kDone) {
     Fail(ExitCode::kUsage, "job '{}': {} is not done yet; it must finish before {}", job_id_,
          ToString(step), before);
   }
@@ -174,16 +182,20 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
   try {
-    LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, chunk_index, owner, kLeaseMs); },
-                       kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
-    JobContext context(state_, job_id_);
-    nlohmann::json result = vodctl::TranscodeChunk(context, *chunk);
+    nlohmann::json result;
+    {
+      // Stopped before the chunk is completed, so a late renewal never finds the lease gone.
+      LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, chunk_index, owner, kLeaseMs); },
+                         kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
+      JobContext context(state_, job_id_);
+      result = vodctl::TranscodeChunk(context, *chunk);
+    }
     state_.CompleteChunk(job_id_, chunk_index, result);
   } catch (const std::exception& error) {
     const ExitCode code = CodeOf(error);
     if (code == ExitCode::kTempFail) {
       state_.ReleaseChunk(job_id_, chunk_index, owner, error.what());
-      state_.SetJobState(job_id_, JobState::kPending);
+      Interrupted(Step::kTranscode);
       throw;
     }
     const bool permanent = code == ExitCode::kDataError || chunk->attempts >= kMaxChunkAttempts;
@@ -263,7 +275,12 @@ void JobRunner::SegmentLocked() {
   if (job.state != JobState::kDone) {
     state_.SetJobState(job_id_, JobState::kDone);
     state_.AddEvent(job_id_, "job-done", std::nullopt, job.output);
-    if (!job.options.keep_tmp) JobContext(state_, job_id_).tmp().RemovePrefix("");
+    JobContext context(state_, job_id_);
+    context.output().RemoveLeftovers();  // a killed earlier attempt's half-written files
+    if (!job.options.keep_tmp) {
+      context.tmp().RemoveLeftovers();
+      context.tmp().RemovePrefix("");
+    }
   }
 }
 
@@ -271,7 +288,10 @@ void JobRunner::SegmentLocked() {
 // and match its record, or the step that made it runs again.
 void JobRunner::VerifyArtefacts() {
   JobRecord job = state_.GetJob(job_id_);
-  if (job.steps[Step::kSegment] == StepState::kDone) return;  // tmp may be gone; nothing needed
+  // Before split nothing exists to check; after segment tmp may be gone and nothing is needed.
+  if (job.steps[Step::kSplit] != StepState::kDone || job.steps[Step::kSegment] == StepState::kDone) {
+    return;
+  }
   JobContext context(state_, job_id_);
   Storage& tmp = context.tmp();
   auto redo = [&](Step step, std::optional<int> chunk, const std::string& key, const std::string& why) {
@@ -292,7 +312,6 @@ void JobRunner::VerifyArtefacts() {
       }
     }
   }
-  if (job.steps[Step::kSplit] != StepState::kDone) return;
   bool need_split = false;
   if (context.source().audio) {
     if (auto why = CheckArtefact(tmp, tmp_keys::Audio(), result["split"]["audio"])) {
@@ -327,7 +346,13 @@ void JobRunner::VerifyArtefacts() {
 void JobRunner::RunToEnd() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
   ReleaseChunksOfDeadWorkers();
-  VerifyArtefacts();
+  try {
+    VerifyArtefacts();
+  } catch (const std::exception& error) {
+    // The storage the checks need is gone or unreadable: the job cannot go on as it is.
+    if (CodeOf(error) == ExitCode::kTempFail) throw;
+    FailJob(error, std::nullopt);
+  }
   SplitLocked();
   TranscodeAllChunks();
   ConcatLocked();

@@ -54,7 +54,8 @@ class JobRunner {
   void ReleaseChunksOfDeadWorkers();
   void VerifyArtefacts();
   void Interrupted(Step step);
-  [[noreturn]] void FailJob(const std::exception& error, Step step);
+  // Marks the job (and the step, if one was running) failed, then rethrows.
+  [[noreturn]] void FailJob(const std::exception& error, std::optional<Step> step);
 
   StateStore& state_;
   std::string job_id_;

@@ -219,9 +219,7 @@ class VideoChunker {
 
 void RunSplit(JobContext& context) {
   const JobRecord& job = context.job();
-  std::string path = SourceLocalPath(job.source);
-  if (!std::filesystem::exists(path)) Fail(ExitCode::kDataError, "source '{}' does not exist", path);
-  if (std::filesystem::file_size(path) == 0) Fail(ExitCode::kDataError, "source '{}' is empty", path);
+  const std::string path = context.SourcePath();
 
   Demuxer demuxer(path, Demuxer::Kind::kSource);
   SourceInfo info = ProbeStreams(demuxer, path);

@@ -9,6 +9,7 @@ namespace {
 
 // Bytes of intermediate files the job still holds; 0 when its tmp is gone or unreadable.
 int64_t TmpBytes(const JobRecord& job) {
+  if (job.state == JobState::kDone && !job.options.keep_tmp) return 0;  // removed when done
   try {
     int64_t total = 0;
     for (const ObjectInfo& object : OpenStorage(job.options.tmp)->List("")) total += object.size;

@@ -124,8 +124,11 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
   auto take_frames = [&]() {
     media::FramePtr frame = media::MakeFrame();
     while (decoder.Receive(frame.get())) {
+      // Every chunk packet has a pts (split refuses packets without), so the frame's own pts
+      // is exact. best_effort_timestamp is not: under frame threading its guess can switch to
+      // decode times, which moved frames between output slots from one run to the next.
       // The chunk file may use a finer time base than the source; the plan is in the source's.
-      int64_t pts = av_rescale_q(frame->best_effort_timestamp, chunk_time_base, source_time_base);
+      int64_t pts = av_rescale_q(frame->pts, chunk_time_base, source_time_base);
       if (pts >= plan.start_pts && pts < plan.end_pts) {
         ++frames_in_range;
         int64_t slot = timeline.SlotAt(pts, video.time_base, video.start_pts);

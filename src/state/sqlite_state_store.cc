@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <iterator>
+#include <thread>
 
 namespace vodctl {
 namespace {
@@ -102,10 +103,22 @@ T Decode(const sqlite::Database& db, const std::string& text, const std::string&
 // WAL lets `status` read while workers write. It needs shared memory, which some network file
 // systems lack; SQLite then keeps its rollback journal, slower but still correct.
 void EnableWal(sqlite::Database& db) {
-  Statement pragma(db, "PRAGMA journal_mode = WAL");
-  if (pragma.Step() && pragma.ColumnText(0) != "wal") {
-    log::Info("state database {}: WAL unavailable, using journal mode '{}'", db.path(),
-              pragma.ColumnText(0));
+  // Two processes switching a new database to WAL at once get SQLITE_BUSY without the busy
+  // handler being consulted, so the wait is done here.
+  const auto deadline = std::chrono::steady_clock::now() + kBusyTimeout;
+  std::string mode;
+  while (true) {
+    try {
+      Statement pragma(db, "PRAGMA journal_mode = WAL");
+      if (pragma.Step()) mode = pragma.ColumnText(0);
+      break;
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::kTempFail || std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  if (mode != "wal") {
+    log::Info("state database {}: WAL unavailable, using journal mode '{}'", db.path(), mode);
   }
 }
 

@@ -245,6 +245,24 @@ std::vector<ObjectInfo> LocalStorage::List(const std::string& prefix) {
   return objects;
 }
 
+void LocalStorage::RemoveLeftovers() {
+  std::vector<fs::path> leftovers;
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(root_, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name == kScratchFolder || name.starts_with(kTempPrefix)) {
+      leftovers.push_back(it->path());
+      it.disable_recursion_pending();
+    }
+  }
+  if (error) FailIo("cannot list", root_, error);
+  for (const fs::path& path : leftovers) {
+    fs::remove_all(path, error);
+    if (error) FailIo("cannot remove", path, error);
+  }
+}
+
 void LocalStorage::Remove(const std::string& key) {
   const fs::path path = PathFor(key);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {

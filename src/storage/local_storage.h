@@ -31,6 +31,7 @@ class LocalStorage : public Storage {
   std::vector<ObjectInfo> List(const std::string& prefix) override;
   void Remove(const std::string& key) override;
   void RemovePrefix(const std::string& prefix) override;
+  void RemoveLeftovers() override;
 
  private:
   // Validates `key` and maps it below root_.

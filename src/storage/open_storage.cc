@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "storage/local_storage.h"
+#include "storage/s3_storage.h"
 #include "vodctl/error.h"
 #include "vodctl/storage.h"
 
@@ -90,6 +91,7 @@ fs::path LocalPathOf(const std::string& url) {
 
 std::unique_ptr<Storage> OpenStorage(const std::string& url) {
   if (url.empty()) Fail(ExitCode::kUsage, "empty storage URL");
+  if (url.starts_with("s3://")) return OpenS3Storage(url);
   std::error_code error;
   fs::path root = fs::absolute(LocalPathOf(url), error).lexically_normal();
   if (error) Fail(ExitCode::kIoError, "cannot resolve '{}': {}", url, error.message());

@@ -17,8 +17,10 @@ import vodtest
 from vodtest import EX_OK, EX_TEMPFAIL, VodTestCase, Workspace
 
 JOB = "crash"
-OPTIONS = ["--ladder", "360p,240p", "--preset", "ultrafast", "--chunk-duration", "2",
-           "--segment-duration", "2", "--jobs", "2", "--job", JOB]
+# Fixed with the job (split takes these); run and resume also take --jobs.
+JOB_OPTIONS = ["--ladder", "360p,240p", "--preset", "ultrafast", "--chunk-duration", "2",
+               "--segment-duration", "2", "--job", JOB]
+OPTIONS = JOB_OPTIONS + ["--jobs", "2"]
 
 
 def tree_digest(folder):
@@ -141,7 +143,7 @@ class CrashTest(VodTestCase):
 class ConcurrentWorkersTest(VodTestCase):
     def test_four_next_workers_encode_each_chunk_once(self):
         source = vodtest.media("bframes")
-        self.run_ok("split", source, "--output", self.ws.path("out"), *OPTIONS, quiet=True)
+        self.run_ok("split", source, "--output", self.ws.path("out"), *JOB_OPTIONS, quiet=True)
         chunk_count = len(self.ws.status(JOB)[0]["chunks"])
         self.assertGreaterEqual(chunk_count, 4)
         done_by = []
@@ -172,7 +174,7 @@ class ConcurrentWorkersTest(VodTestCase):
 class DamagedArtefactTest(VodTestCase):
     def transcode_all_then(self, damage):
         source = vodtest.media("bframes")
-        self.run_ok("split", source, "--output", self.ws.path("out"), *OPTIONS, quiet=True)
+        self.run_ok("split", source, "--output", self.ws.path("out"), *JOB_OPTIONS, quiet=True)
         while self.run_ok("transcode-chunk", "--job", JOB, "--next", quiet=True).strip():
             pass
         job = self.ws.status(JOB)[0]
@@ -226,7 +228,7 @@ class SignalTest(VodTestCase):
 class LockedDatabaseTest(VodTestCase):
     def test_waits_for_a_writer_holding_the_database(self):
         source = vodtest.media("bframes")
-        self.run_ok("split", source, "--output", self.ws.path("out"), *OPTIONS, quiet=True)
+        self.run_ok("split", source, "--output", self.ws.path("out"), *JOB_OPTIONS, quiet=True)
         holder = sqlite3.connect(self.ws.state, isolation_level=None, timeout=30)
         holder.execute("BEGIN EXCLUSIVE")
         proc = self.ws.popen("resume", "--job", JOB, quiet=True)
