@@ -94,12 +94,13 @@ int64_t Timeline::SlotAt(int64_t pts, Rational time_base, int64_t origin_pts) co
 }
 
 int64_t Timeline::SegmentOf(int64_t slot) const {
-  // slot / fps / segment_seconds, exactly: slot * den * 1000 / (num * segment_ms).
-  __int128 numerator = static_cast<__int128>(slot) * frame_rate_.den * 1000;
-  __int128 denominator = static_cast<__int128>(frame_rate_.num) * segment_ms_;
-  __int128 quotient = numerator / denominator;
+  // slot / fps / segment_seconds, exactly: slot * den * 1000 / (num * segment_ms). In 64 bits
+  // this holds for any slot below 9e12 (a denominator of 1001): millions of hours of video.
+  const int64_t numerator = slot * frame_rate_.den * 1000;
+  const int64_t denominator = int64_t{frame_rate_.num} * segment_ms_;
+  int64_t quotient = numerator / denominator;
   if (numerator % denominator != 0 && numerator < 0) --quotient;  // floor, not truncate
-  return static_cast<int64_t>(quotient);
+  return quotient;
 }
 
 bool Timeline::StartsSegment(int64_t slot) const {
