@@ -35,6 +35,17 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
+// The Error that `action` throws; a test failure (std::logic_error) when it throws none.
+template <typename Action>
+Error ErrorFrom(Action&& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e;
+  }
+  throw std::logic_error("expected a vodctl::Error");
+}
+
 // Matches an Error with `code` whose message contains `fragment`.
 class IsError : public Catch::MatcherBase<Error> {
  public:

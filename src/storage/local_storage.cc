@@ -1,5 +1,7 @@
 #include "storage/local_storage.h"
 
+#include "util/file_descriptor.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,53 +42,7 @@ std::error_code LastError() { return {errno, std::generic_category()}; }
   FailIo(what, path, LastError());
 }
 
-// An open file descriptor with the path it came from, so every failure names the file.
-class Fd {
- public:
-  Fd(fs::path path, int flags, mode_t mode = 0)
-      : path_(std::move(path)), fd_(::open(path_.c_str(), flags | O_CLOEXEC, mode)) {
-    if (fd_ < 0) FailErrno("cannot open", path_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  void WriteAll(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        FailErrno("cannot write", path_);
-      }
-      bytes.remove_prefix(static_cast<size_t>(written));
-    }
-  }
-
-  // Returns 0 at the end of the file.
-  size_t ReadSome(char* buffer, size_t size) {
-    for (;;) {
-      const ssize_t got = ::read(fd_, buffer, size);
-      if (got >= 0) return static_cast<size_t>(got);
-      if (errno != EINTR) FailErrno("cannot read", path_);
-    }
-  }
-
-  void Sync() {
-    if (::fsync(fd_) != 0) FailErrno("cannot sync", path_);
-  }
-
-  // Some file systems (NFS) report write errors only at close, so a writer closes explicitly
-  // instead of leaving it to the destructor, which has to ignore them.
-  void Close() {
-    if (::close(std::exchange(fd_, -1)) != 0) FailErrno("cannot close", path_);
-  }
-
- private:
-  fs::path path_;
-  int fd_;
-};
+using Fd = FileDescriptor;
 
 void SyncFolder(const fs::path& folder) { Fd(folder, O_RDONLY | O_DIRECTORY).Sync(); }
 

@@ -24,6 +24,8 @@
 namespace vodctl {
 namespace {
 
+using testing::ErrorFrom;
+
 using testing::IsError;
 using testing::TempFolder;
 
@@ -36,16 +38,6 @@ std::string FileContents(const fs::path& path) {
 
 void MakeFile(const fs::path& path, const std::string& contents) {
   std::ofstream(path, std::ios::binary) << contents;
-}
-
-template <typename Action>
-Error ErrorFrom(Action&& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::logic_error("expected a vodctl::Error");
 }
 
 std::vector<std::string> KeysOf(const std::vector<ObjectInfo>& objects) {

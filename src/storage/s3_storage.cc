@@ -1,5 +1,7 @@
 #include "storage/s3_storage.h"
 
+#include "util/file_descriptor.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -42,55 +44,7 @@ const std::string& EmptyPayloadHash() {
   Fail(ExitCode::kIoError, "{} '{}': {}", what, path, std::strerror(errno));
 }
 
-// A local file descriptor that names its file in every failure.
-class LocalFile {
- public:
-  LocalFile(std::string path, int flags)
-      : path_(std::move(path)), fd_(::open(path_.c_str(), flags | O_CLOEXEC, 0666)) {
-    if (fd_ < 0) FailErrno("cannot open", path_);
-  }
-  LocalFile(const LocalFile&) = delete;
-  LocalFile& operator=(const LocalFile&) = delete;
-  ~LocalFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  size_t ReadAt(int64_t offset, char* buffer, size_t size) {
-    for (;;) {
-      const ssize_t got = ::pread(fd_, buffer, size, offset);
-      if (got >= 0) return static_cast<size_t>(got);
-      if (errno != EINTR) FailErrno("cannot read", path_);
-    }
-  }
-
-  void WriteAll(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        FailErrno("cannot write", path_);
-      }
-      bytes.remove_prefix(static_cast<size_t>(written));
-    }
-  }
-
-  void Truncate() {
-    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) {
-      FailErrno("cannot truncate", path_);
-    }
-  }
-
-  // Reports write errors that some file systems only give at close.
-  void Close() {
-    if (::close(std::exchange(fd_, -1)) != 0) FailErrno("cannot close", path_);
-  }
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  int fd_;
-};
+using LocalFile = FileDescriptor;
 
 class StringBody : public BodySource {
  public:

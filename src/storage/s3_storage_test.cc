@@ -23,6 +23,8 @@
 namespace vodctl {
 namespace {
 
+using testing::ErrorFrom;
+
 using testing::IsError;
 using testing::TempFolder;
 using std::chrono::milliseconds;
@@ -380,16 +382,6 @@ struct FakeS3 {
   TempFolder local;
   std::unique_ptr<S3Storage> storage;
 };
-
-template <typename Action>
-Error ErrorFrom(Action&& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::logic_error("expected a vodctl::Error");
-}
 
 void CheckNoSecrets(const Error& error) {
   const std::string message = error.what();
