@@ -46,6 +46,9 @@ struct JobFlags {
 void AddJobFlags(CLI::App& command, JobFlags& flags);
 // --jobs: chunks transcoded side by side (run and resume).
 void AddWorkersFlag(CLI::App& command, GlobalOptions& global);
+// The tmp URL of job `id` under a --tmp base (the default base when empty).
+std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id);
+
 // Validates the flags, creates the job or checks it matches; returns its ID.
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source, const std::string& output);

@@ -91,6 +91,16 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
 }
 
+std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id) {
+  std::string tmp_base = base.empty() ? "" : AbsoluteUrl(base);
+  if (tmp_base.empty()) {
+    std::string state_path = MakeRunnerOptions(global).state_path;
+    tmp_base = (std::filesystem::absolute(state_path).parent_path() / "tmp").string();
+  }
+  while (tmp_base.size() > 1 && tmp_base.back() == '/') tmp_base.pop_back();
+  return tmp_base + "/" + id;
+}
+
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source_url, const std::string& output_url) {
   // Stored absolute, so a later step run from another folder finds the same files.
@@ -104,13 +114,7 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
     options.ladder = ParseLadder(flags.ladder);
   }
   options.Validate();
-  std::string tmp_base = flags.tmp.empty() ? "" : AbsoluteUrl(flags.tmp);
-  if (tmp_base.empty()) {
-    std::string state_path = MakeRunnerOptions(global).state_path;
-    tmp_base = (std::filesystem::absolute(state_path).parent_path() / "tmp").string();
-  }
-  while (tmp_base.size() > 1 && tmp_base.back() == '/') tmp_base.pop_back();
-  options.tmp = tmp_base + "/" + id;
+  options.tmp = JobTmpUrl(global, flags.tmp, id);
   state.CreateOrCheckJob(id, source, output, options);
   return id;
 }

@@ -2,6 +2,7 @@
 
 #include "pipeline/artefact.h"
 #include "pipeline/job_context.h"
+#include "pipeline/job_mirror.h"
 #include "pipeline/lease_keeper.h"
 #include "pipeline/steps.h"
 #include "util/interrupt.h"
@@ -189,6 +190,7 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
                          kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
       JobContext context(state_, job_id_);
       result = vodctl::TranscodeChunk(context, *chunk);
+      MirrorChunkResult(context.tmp(), chunk_index, result);
     }
     state_.CompleteChunk(job_id_, chunk_index, result);
   } catch (const std::exception& error) {

@@ -2,6 +2,7 @@
 #include "media/av_error.h"
 #include "media/demuxer.h"
 #include "media/muxer.h"
+#include "pipeline/job_mirror.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -265,12 +266,12 @@ void RunSplit(JobContext& context) {
     av_packet_unref(packet.get());
   }
   std::vector<ChunkPlan> chunks = chunker.Finish(timeline);
-  nlohmann::json plan_file = {{"job", job.id}, {"chunks", nlohmann::json::array()}};
+  nlohmann::json audio_record;
   if (audio) {
     if (!audio_transcoder) start_audio();
     audio_transcoder->Finish();
     audio_sink->Close();
-    plan_file["audio"] = {{"size", audio_sink->size()}, {"sha256", audio_sink->HexDigest()}};
+    audio_record = {{"size", audio_sink->size()}, {"sha256", audio_sink->HexDigest()}};
     context.tmp().PutFile(tmp_keys::Audio(), audio_sink->path());
   }
   progress.Finish();
@@ -278,20 +279,9 @@ void RunSplit(JobContext& context) {
   info.video.start_pts = chunker.origin_pts();
   info.video.end_pts = chunker.end_pts();
   info.video.frame_count = chunker.frame_count();
-  for (const ChunkPlan& chunk : chunks) {
-    plan_file["chunks"].push_back({{"index", chunk.index},
-                                   {"start_pts", chunk.start_pts},
-                                   {"end_pts", chunk.end_pts},
-                                   {"first_slot", chunk.first_slot},
-                                   {"end_slot", chunk.end_slot},
-                                   {"input_frames", chunk.input_frames},
-                                   {"file", chunker.records()[chunk.index]}});
-  }
-  plan_file["source"] = info;
-  context.tmp().Write(tmp_keys::Plan(), plan_file.dump(2));
   context.state().SetSourceInfo(job.id, info);
   nlohmann::json result = job.result.is_object() ? job.result : nlohmann::json::object();
-  result["split"] = {{"chunks", chunker.records()}, {"audio", plan_file.value("audio", nlohmann::json())}};
+  result["split"] = {{"chunks", chunker.records()}, {"audio", audio_record}};
   context.state().SetJobResult(job.id, result);
   // Splitting again (its files were lost) gives the same plan: chunks already transcoded
   // keep their state.
@@ -300,6 +290,7 @@ void RunSplit(JobContext& context) {
                    std::equal(chunks.begin(), chunks.end(), existing.begin(),
                               [](const ChunkPlan& a, const ChunkRecord& b) { return a == b.plan; });
   if (!same_plan) context.state().SetChunks(job.id, chunks);
+  MirrorPlan(context);
   log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, path, chunks.size(),
             info.video.frame_count, audio ? ", audio encoded" : ", no audio");
 }

@@ -242,6 +242,40 @@ class LockedDatabaseTest(VodTestCase):
         self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source))
 
 
+class CrossHostResumeTest(VodTestCase):
+    def test_a_new_host_with_only_tmp_finishes_the_job(self):
+        source = vodtest.media("long")
+        options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
+                   "--job", JOB]
+        shared_tmp = self.ws.path("shared-tmp")
+        results = os.path.join(shared_tmp, JOB, "results")
+        first = self.ws.popen("run", source, self.ws.path("out"), *options, "--tmp", shared_tmp,
+                              quiet=True)
+        deadline = time.monotonic() + 120
+        def chunks_done():
+            return len(os.listdir(results)) if os.path.isdir(results) else 0
+
+        while chunks_done() < 2:
+            self.assertIsNone(first.poll(), "run ended before two chunks were done")
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+        done_before = {int(name.split(".")[0]) for name in os.listdir(results)}
+
+        new_host_state = self.ws.path("new-host", "vodctl.db")
+        rc, _, err = self.vodctl("resume", "--job", JOB, "--tmp", shared_tmp, state=new_host_state)
+        self.assertEqual(rc, EX_OK, err)
+        self.assertIn("taken over", err)
+        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source, options))
+        claims = claims_per_chunk(new_host_state)
+        self.assertFalse(done_before & set(claims), f"chunks done on the first host were encoded "
+                         f"again: {sorted(done_before & set(claims))}")
+        with sqlite3.connect(new_host_state) as db:
+            chunk_count = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        self.assertEqual(set(claims) | done_before, set(range(chunk_count)))
+
+
 class JobLockTest(VodTestCase):
     def test_second_driver_exits_75_naming_the_holder_or_waits(self):
         source = vodtest.media("long")

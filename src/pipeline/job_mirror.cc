@@ -1,0 +1,90 @@
+#include "pipeline/job_mirror.h"
+
+#include "vodctl/error.h"
+#include "vodctl/log.h"
+
+namespace vodctl {
+namespace {
+
+std::string ChunkResultKey(int index) { return fmt::format("results/{:05d}.json", index); }
+
+nlohmann::json ToJson(const ChunkPlan& plan) {
+  return {{"index", plan.index},           {"start_pts", plan.start_pts},
+          {"end_pts", plan.end_pts},       {"first_slot", plan.first_slot},
+          {"end_slot", plan.end_slot},     {"input_frames", plan.input_frames}};
+}
+
+ChunkPlan PlanFromJson(const nlohmann::json& j) {
+  ChunkPlan plan;
+  plan.index = j.at("index").get<int>();
+  plan.start_pts = j.at("start_pts").get<int64_t>();
+  plan.end_pts = j.at("end_pts").get<int64_t>();
+  plan.first_slot = j.at("first_slot").get<int64_t>();
+  plan.end_slot = j.at("end_slot").get<int64_t>();
+  plan.input_frames = j.at("input_frames").get<int64_t>();
+  return plan;
+}
+
+}  // namespace
+
+void MirrorPlan(JobContext& context) {
+  context.Reload();
+  const JobRecord& job = context.job();
+  nlohmann::json plan = {{"job", job.id},
+                         {"source", job.source},
+                         {"output", job.output},
+                         {"options", job.options},
+                         {"source_info", context.source()},
+                         {"split", job.result.value("split", nlohmann::json())},
+                         {"chunks", nlohmann::json::array()}};
+  for (const ChunkRecord& chunk : context.state().ListChunks(job.id)) {
+    plan["chunks"].push_back(ToJson(chunk.plan));
+  }
+  context.tmp().Write(tmp_keys::Plan(), plan.dump(2));
+}
+
+void MirrorChunkResult(Storage& tmp, int index, const nlohmann::json& result) {
+  tmp.Write(ChunkResultKey(index), result.dump(2));
+}
+
+void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url) {
+  std::unique_ptr<Storage> tmp = OpenStorage(tmp_url);
+  if (!tmp->Stat(tmp_keys::Plan())) {
+    Fail(ExitCode::kUsage, "no job '{}' in the state database, and {} holds no plan for it", id,
+         tmp->Describe(tmp_keys::Plan()));
+  }
+  nlohmann::json plan;
+  try {
+    plan = nlohmann::json::parse(tmp->Read(tmp_keys::Plan()));
+    if (plan.at("job").get<std::string>() != id) {
+      Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", tmp->Describe(tmp_keys::Plan()),
+           plan.at("job").get<std::string>(), id);
+    }
+    JobOptions options = plan.at("options").get<JobOptions>();
+    options.tmp = tmp_url;  // where it is now, whatever it was called on the first host
+    state.CreateOrCheckJob(id, plan.at("source").get<std::string>(),
+                           plan.at("output").get<std::string>(), options);
+    state.SetSourceInfo(id, plan.at("source_info").get<SourceInfo>());
+    std::vector<ChunkPlan> chunks;
+    for (const auto& chunk : plan.at("chunks")) chunks.push_back(PlanFromJson(chunk));
+    state.SetChunks(id, chunks);
+    state.SetJobResult(id, {{"split", plan.at("split")}});
+  } catch (const nlohmann::json::exception& error) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", tmp->Describe(tmp_keys::Plan()),
+         error.what());
+  }
+  state.SetStepState(id, Step::kSplit, StepState::kDone);
+  int imported = 0;
+  for (const ChunkRecord& chunk : state.ListChunks(id)) {
+    const std::string key = ChunkResultKey(chunk.plan.index);
+    if (!tmp->Stat(key)) continue;
+    state.CompleteChunk(id, chunk.plan.index, nlohmann::json::parse(tmp->Read(key)));
+    ++imported;
+  }
+  state.AddEvent(id, "job-imported", std::nullopt,
+                 fmt::format("from {} with {} chunks done", tmp->url(), imported));
+  log::Info("job '{}': taken over from {}: {} of {} chunks already done", id, tmp->url(),
+            imported, state.ListChunks(id).size());
+}
+
+}  // namespace vodctl

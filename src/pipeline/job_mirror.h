@@ -1,0 +1,29 @@
+// A copy of the job's plan and per-chunk results kept in its tmp storage, so that another
+// host, with an empty state database but the same tmp (an S3 prefix), can take the job over:
+// `vodctl resume --job ID --tmp URL`.
+//
+// Invariant: the mirror is never ahead of the artefacts it describes. plan.json is written
+// after split's files are stored; results/NNNNN.json after chunk N's renditions are stored
+// and before the state database marks the chunk done.
+#pragma once
+
+#include "pipeline/job_context.h"
+#include "vodctl/state_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace vodctl {
+
+// Writes plan.json: the job's identity, options, source metadata, chunk plan and split records.
+void MirrorPlan(JobContext& context);
+// Writes results/NNNNN.json: what transcoding chunk `index` stored.
+void MirrorChunkResult(Storage& tmp, int index, const nlohmann::json& result);
+
+// Recreates job `id` in `state` from the mirror in `tmp_url` (the job's own tmp folder):
+// split done, and every chunk with a mirrored result done (resume verifies each artefact
+// before trusting it). Error(kUsage) when tmp holds no plan for that job.
+void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url);
+
+}  // namespace vodctl
