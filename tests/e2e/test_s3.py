@@ -319,6 +319,29 @@ class S3Test(VodTestCase):
         with open(self.ws.state, "rb") as f:
             self.assertNotIn(SECRET_KEY.encode(), f.read(), "the secret is in the state database")
 
+    def test_another_host_resumes_from_s3_tmp_alone(self):
+        source = media("long")
+        with open(source, "rb") as f:
+            self.s3.put(self.bucket, "src/long.mp4", f.read())
+        first = self.ws.popen("run", self.url("src/long.mp4"), self.url("out/"), "--tmp",
+                              self.url("tmp/"), "--job", "moving", *OPTIONS, quiet=True)
+        deadline = time.monotonic() + 120
+        while len(self.s3.list(self.bucket, "tmp/moving/results/")) < 2:
+            self.assertIsNone(first.poll(), "run ended before two chunks were done")
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        first.kill()
+        first.communicate()
+        done_before = len(self.s3.list(self.bucket, "tmp/moving/results/"))
+
+        # A new host: an empty state database, nothing but the tmp prefix.
+        rc, _, err = self.vodctl("resume", "--job", "moving", "--tmp", self.url("tmp/"),
+                                 state=self.ws.path("new-host", "vodctl.db"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn(f"{done_before} of", err, "the new host should keep the finished chunks")
+        self.assert_no_secrets(err)
+        self.assert_same_as_local(source, "out/", *OPTIONS)
+
     def test_keys_with_spaces_and_unicode(self):
         source = media("small")
         source_key = "in put/vid\u00e9o +1=2 \u20ac.mp4"
