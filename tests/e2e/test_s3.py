@@ -344,8 +344,8 @@ class S3Test(VodTestCase):
 
     def test_keys_with_spaces_and_unicode(self):
         source = media("small")
-        source_key = "in put/vid\u00e9o +1=2 \u20ac.mp4"
-        output_prefix = "out dir/\u00fcn\u00ef+=~ \u65e5\u672c/"
+        source_key = "in put/vid\u00e9o +1=2 100%25 \u20ac.mp4"  # '%25' stays literally that
+        output_prefix = "out dir/\u00fcn\u00ef+=~ 50% \u65e5\u672c/"
         with open(source, "rb") as f:
             self.s3.put(self.bucket, source_key, f.read())
         self.run_on_s3(source_key, output_prefix, "tmp dir/\u00e9/", *OPTIONS)
@@ -387,6 +387,15 @@ class S3Test(VodTestCase):
         self.assertNotIn("not-the-secret", line)
         self.assert_no_secrets(line)
         self.assertLess(time.monotonic() - started, 30, "a refusal is not retried")
+
+    def test_missing_bucket_names_the_bucket(self):
+        rc, _, err = self.vodctl("run", media("small"), "s3://no-such-bucket-here/out/",
+                                 "--tmp", self.url("tmp/"), *OPTIONS, quiet=True)
+        self.assertEqual(rc, EX_IOERR, err)
+        line = self.assert_one_error_line(err)
+        self.assertIn("no-such-bucket-here", line)
+        self.assertIn("NoSuchBucket", line)
+        self.assert_no_secrets(line)
 
     def test_missing_credentials_are_a_usage_error(self):
         with environment(AWS_ACCESS_KEY_ID=None):
