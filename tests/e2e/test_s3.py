@@ -23,6 +23,7 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 
+from fault_proxy import FAULTS, FaultProxy
 from vodtest import (EX_IOERR, EX_UNAVAILABLE, EX_USAGE, FAST, KEEP_WORKDIRS, VodTestCase,
                      Workspace, media, run_checked, tree_hashes)
 
@@ -387,6 +388,19 @@ class S3Test(VodTestCase):
         self.assertNotIn("not-the-secret", line)
         self.assert_no_secrets(line)
         self.assertLess(time.monotonic() - started, 30, "a refusal is not retried")
+
+    def test_faults_on_the_way_to_the_server_do_not_change_the_output(self):
+        source = media("small")
+        with open(source, "rb") as f:
+            self.s3.put(self.bucket, "src/x.mp4", f.read())
+        proxy = FaultProxy(SERVER.endpoint, fault_rate=0.25)
+        self.addCleanup(proxy.close)
+        with environment(AWS_ENDPOINT_URL=proxy.endpoint):
+            self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS)
+        self.assert_same_as_local(source, "out/", *OPTIONS)
+        print(f"\nrequests through the fault proxy: {proxy.counts}")
+        for fault in FAULTS:
+            self.assertGreater(proxy.counts[fault], 0, f"no '{fault}' was injected: {proxy.counts}")
 
     def test_missing_bucket_names_the_bucket(self):
         rc, _, err = self.vodctl("run", media("small"), "s3://no-such-bucket-here/out/",

@@ -1,0 +1,119 @@
+"""An HTTP proxy on 127.0.0.1 that misbehaves on purpose, for fault-injection tests.
+
+Each request is read whole, then, by a seeded random draw, either forwarded to the real
+server or answered with a fault: the connection reset before any answer, a 500 or 503
+SlowDown, a stall before forwarding, or (for GETs) a response cut off half-way. Faults other
+than the cut-off happen before the server sees the request, the way an overloaded frontend
+or a flaky network fails; every connection carries one request.
+"""
+
+import random
+import socket
+import socketserver
+import threading
+import time
+from urllib.parse import urlparse
+
+FAULTS = ("reset", "500", "503", "stall", "truncate")
+
+_ERROR_BODY = {
+    "500": b"<?xml version='1.0'?><Error><Code>InternalError</Code>"
+           b"<Message>injected</Message></Error>",
+    "503": b"<?xml version='1.0'?><Error><Code>SlowDown</Code>"
+           b"<Message>injected</Message></Error>",
+}
+
+
+def _read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = conn.recv(65536)
+        if not piece:
+            return None
+        data += piece
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        piece = conn.recv(min(1 << 20, length - len(body)))
+        if not piece:
+            return None
+        body += piece
+    return head, body
+
+
+class FaultProxy:
+    def __init__(self, upstream, fault_rate=0.25, seed=5, stall_seconds=2.0):
+        target = urlparse(upstream)
+        self.upstream = (target.hostname, target.port)
+        self.fault_rate = fault_rate
+        self.stall_seconds = stall_seconds
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self.counts = {name: 0 for name in FAULTS + ("forwarded",)}
+        proxy = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                proxy._handle(self.request)
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _draw(self, method):
+        with self.lock:
+            if self.random.random() >= self.fault_rate:
+                fault = "forwarded"
+            else:
+                choices = FAULTS if method == b"GET" else FAULTS[:-1]
+                fault = self.random.choice(choices)
+            self.counts[fault] += 1
+            return fault
+
+    def _handle(self, conn):
+        request = _read_request(conn)
+        if request is None:
+            return
+        head, body = request
+        method = head.split(b" ", 1)[0]
+        fault = self._draw(method)
+        if fault == "reset":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return  # closing with linger 0 sends a TCP reset
+        if fault in _ERROR_BODY:
+            status = b"500 Internal Server Error" if fault == "500" else b"503 Slow Down"
+            payload = _ERROR_BODY[fault]
+            conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/xml\r\n"
+                         b"Content-Length: " + str(len(payload)).encode() +
+                         b"\r\nConnection: close\r\n\r\n" + payload)
+            return
+        if fault == "stall":
+            time.sleep(self.stall_seconds)
+        lines = [line for line in head.split(b"\r\n")
+                 if not line.lower().startswith(b"connection:")]
+        forwarded = b"\r\n".join(lines) + b"\r\nConnection: close\r\n\r\n" + body
+        with socket.create_connection(self.upstream, timeout=60) as upstream:
+            upstream.sendall(forwarded)
+            response = b""
+            while True:
+                piece = upstream.recv(1 << 20)
+                if not piece:
+                    break
+                response += piece
+        if fault == "truncate":
+            head_end = response.find(b"\r\n\r\n") + 4
+            cut = head_end + max(1, (len(response) - head_end) // 2)
+            conn.sendall(response[:cut])
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return
+        conn.sendall(response)
