@@ -19,7 +19,9 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global, Action& action) {
       auto state = OpenState(global);
       std::string id = CreateJob(*state, global, *flags, *source, *output);
       JobRunner(*state, id, MakeRunnerOptions(global)).RunToEnd();
-      std::cout << state->GetJob(id).output << "/master.m3u8\n";
+      std::string output = state->GetJob(id).output;
+      if (!output.ends_with('/')) output += '/';
+      std::cout << output << "master.m3u8\n";
       return 0;
     };
   });

@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 
 from fault_proxy import FAULTS, FaultProxy
 from vodtest import (EX_IOERR, EX_UNAVAILABLE, EX_USAGE, FAST, KEEP_WORKDIRS, VodTestCase,
-                     Workspace, media, run_checked, tree_hashes)
+                     Workspace, media, run_checked, tree_hashes, vodctl_argv, vodctl_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_SCRIPT = os.path.normpath(os.path.join(HERE, "..", "..", "scripts", "s3-server.sh"))
@@ -374,6 +375,34 @@ class S3Test(VodTestCase):
         # S3 gives a multipart object the ETag "<hash of the parts' MD5s>-<part count>".
         etag = self.s3.head(self.bucket, chunk_key)["etag"].strip('"')
         self.assertTrue(etag.endswith("-2"), f"chunk ETag {etag}: not a 2-part upload")
+        self.assert_same_as_local(source, "out/", *options)
+
+    def test_objects_over_100_mb_round_trip_in_bounded_memory(self):
+        source = noisy_source(self.ws.path("big.mp4"), seconds=28)
+        self.assertGreater(os.path.getsize(source), 100 << 20, "precondition: a 100 MB source")
+        with open(source, "rb") as f:
+            self.s3.put(self.bucket, "src/big.mp4", f.read())
+        options = ["--preset", "ultrafast", "--chunk-duration", "60", "--segment-duration", "2",
+                   "--ladder", "240p", "--keep-tmp"]
+        argv = vodctl_argv(["run", self.url("src/big.mp4"), self.url("out/"), "--tmp",
+                            self.url("tmp/"), *options], state=self.ws.state, quiet=True)
+        # A Python of its own whose only child is vodctl: its children's peak RSS is vodctl's.
+        measured = subprocess.run(
+            [sys.executable, "-c", "import resource, subprocess, sys\n"
+             "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+             "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *argv],
+            capture_output=True, text=True, env=vodctl_env(), timeout=600)
+        rc, peak_kib = map(int, measured.stdout.split())
+        self.assertEqual(rc, 0, measured.stderr)
+        print(f"\nvodctl peak RSS with a {os.path.getsize(source) >> 20} MiB source: "
+              f"{peak_kib >> 10} MiB")
+        self.assertLess(peak_kib, 200 << 10, "peak RSS over 200 MiB")
+
+        chunks = {k: v for k, v in self.s3.list(self.bucket, "tmp/").items() if "/chunks/" in k}
+        (chunk_key, chunk_size), = chunks.items()
+        self.assertGreater(chunk_size, 100 << 20, "the chunk object should be over 100 MB")
+        self.assertRegex(self.s3.head(self.bucket, chunk_key)["etag"], r"-\d+\"?$",
+                         "the chunk was not uploaded in parts")
         self.assert_same_as_local(source, "out/", *options)
 
     def test_wrong_secret_fails_at_once_with_s3s_error(self):
