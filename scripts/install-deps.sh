@@ -9,7 +9,7 @@ packages=(
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libx264-dev libcurl4-openssl-dev libsqlite3-dev
   catch2
-  ffmpeg python3 sqlite3 bc
+  ffmpeg python3 python3-boto3 sqlite3 bc
 )
 
 missing=()

@@ -10,6 +10,7 @@ installed when missing; a missing prerequisite fails the tests, it never skips t
 import datetime
 import hashlib
 import hmac
+import json
 import http.client
 import os
 import shutil
@@ -139,6 +140,37 @@ class S3Client:
         return {key[len(prefix):].replace("/", os.sep):
                 hashlib.sha256(self.get(bucket, key)).hexdigest()
                 for key in self.list(bucket, prefix)}
+
+
+# Debian's boto3, run by Debian's python3: a second client, written by others, that lists
+# what vodctl stored with each object's size and Content-Type.
+BOTO3 = "/usr/bin/python3"
+BOTO3_LISTING = """
+import json, os, sys
+import boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                  config=Config(s3={"addressing_style": "path"}))
+bucket, prefix = sys.argv[1:3]
+found = {}
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    for item in page.get("Contents", []):
+        head = s3.head_object(Bucket=bucket, Key=item["Key"])
+        found[item["Key"][len(prefix):]] = [item["Size"], head["ContentType"]]
+print(json.dumps(found))
+"""
+
+CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment",
+                 ".mp4": "video/mp4", ".ts": "video/mp2t"}
+
+
+def boto3_listing(bucket, prefix):
+    """{key below PREFIX: [size, content type]} as boto3 sees them."""
+    proc = subprocess.run([BOTO3, "-c", BOTO3_LISTING, bucket, prefix], capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        raise AssertionError(f"boto3 listing failed (is python3-boto3 installed?):\n{proc.stderr}")
+    return json.loads(proc.stdout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,6 +337,15 @@ class S3Test(VodTestCase):
         self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS)
 
         self.assert_same_as_local(source, "out/", *OPTIONS)
+        local = self.local_run(source, *OPTIONS)
+        expected = {}
+        for root, _, files in os.walk(local):
+            for name in files:
+                path = os.path.join(root, name)
+                key = os.path.relpath(path, local).replace(os.sep, "/")
+                expected[key] = [os.path.getsize(path), CONTENT_TYPES[os.path.splitext(name)[1]]]
+        self.assertEqual(boto3_listing(self.bucket, "out/"), expected,
+                         "boto3 sees other objects, sizes or content types than the local run has")
         self.assertEqual(self.s3.list(self.bucket, "tmp/"), {},
                          "the job's intermediate files are removed when it is done")
         self.assertEqual(list(self.s3.list(self.bucket, "src/")), ["src/x.mp4"])
@@ -439,6 +480,23 @@ class S3Test(VodTestCase):
         self.assertIn("no-such-bucket-here", line)
         self.assertIn("NoSuchBucket", line)
         self.assert_no_secrets(line)
+
+    def test_a_session_token_never_shows(self):
+        token = "FwoGZXIvYXdzEXAMPLEsessionTOKEN+/="
+        with environment(AWS_SESSION_TOKEN=token):
+            rc, out, err = self.vodctl("run", media("small"), self.url("out/"),
+                                       "--tmp", self.url("tmp/"), *OPTIONS, verbose=True)
+            _, status, status_err = self.vodctl("status", "--json")
+        # Whatever the server makes of the token (rc), it must not leak anywhere.
+        for text in (out, err, status, status_err):
+            self.assertNotIn(token, text, f"the session token leaked (run exited {rc})")
+            self.assert_no_secrets(text)
+        for path in (self.ws.state, self.ws.state + "-wal"):
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    stored = f.read()
+                self.assertNotIn(token.encode(), stored, f"the session token is in {path}")
+                self.assertNotIn(SECRET_KEY.encode(), stored, f"the secret is in {path}")
 
     def test_missing_credentials_are_a_usage_error(self):
         with environment(AWS_ACCESS_KEY_ID=None):
