@@ -7,6 +7,7 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -73,10 +74,18 @@ int Muxer::WritePacket(void* opaque, uint8_t* data, int size) {
   auto* self = static_cast<Muxer*>(opaque);
   try {
     self->sink_->Append(data, static_cast<size_t>(size));
-  } catch (const Error&) {
+  } catch (const Error& error) {
+    self->sink_error_ = error;  // rethrown by Check with its path and errno
     return AVERROR(EIO);
   }
   return size;
+}
+
+void Muxer::Check(int ret, const char* doing) {
+  if (sink_error_) throw *sink_error_;
+  if (context_->pb && context_->pb->error < 0) ret = std::min(ret, context_->pb->error);
+  // Formatted only on failure: this runs for every packet.
+  if (ret < 0) CheckAv(ret, ExitCode::kIoError, fmt::format("{}: {}", what_, doing));
 }
 
 int Muxer::AddStream(const AVCodecParameters* parameters, AVRational time_base) {
@@ -111,31 +120,26 @@ void Muxer::WriteHeader(const std::string& options) {
   av_dict_set(&dict, "avoid_negative_ts", "disabled", 0);
   int ret = avformat_write_header(context_, &dict);
   av_dict_free(&dict);
-  CheckAv(ret, ExitCode::kIoError, fmt::format("{}: writing the header", what_));
-  header_written_ = true;
+  Check(ret, "writing the header");
 }
 
 void Muxer::Write(AVPacket* packet, int stream_index, AVRational from) {
   av_packet_rescale_ts(packet, from, context_->streams[stream_index]->time_base);
   packet->stream_index = stream_index;
   packet->pos = -1;
-  CheckAv(av_write_frame(context_, packet), ExitCode::kIoError,
-          fmt::format("{}: writing a packet", what_));
+  Check(av_write_frame(context_, packet), "writing a packet");
 }
 
 void Muxer::Flush() {
-  CheckAv(av_write_frame(context_, nullptr), ExitCode::kIoError,
-          fmt::format("{}: flushing", what_));
+  int ret = av_write_frame(context_, nullptr);
   avio_flush(context_->pb);
+  Check(ret, "flushing");
 }
 
 void Muxer::Finish() {
-  CheckAv(av_write_trailer(context_), ExitCode::kIoError,
-          fmt::format("{}: writing the trailer", what_));
+  int ret = av_write_trailer(context_);
   avio_flush(context_->pb);
-  if (context_->pb->error < 0) {
-    CheckAv(context_->pb->error, ExitCode::kIoError, fmt::format("{}: writing", what_));
-  }
+  Check(ret, "writing the trailer");
 }
 
 }  // namespace vodctl::media

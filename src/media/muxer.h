@@ -4,9 +4,11 @@
 
 #include "media/av_ptr.h"
 #include "util/sha256.h"
+#include "vodctl/error.h"
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vodctl::media {
@@ -80,10 +82,13 @@ class Muxer {
 
  private:
   static int WritePacket(void* opaque, uint8_t* data, int size);  // FFmpeg 5.1 signature
+  // Throws for a failed call: the sink's own error when it failed (it names the file and
+  // errno, which FFmpeg's EIO would lose), FFmpeg's otherwise.
+  void Check(int ret, const char* doing);
   std::string what_;
   ByteSink* sink_;
   AVFormatContext* context_ = nullptr;
-  bool header_written_ = false;
+  std::optional<Error> sink_error_;
 };
 
 }  // namespace vodctl::media

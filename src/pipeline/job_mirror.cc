@@ -4,26 +4,14 @@
 #include "vodctl/log.h"
 
 namespace vodctl {
+
+// plan.json spells a chunk's plan with the member names.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ChunkPlan, index, start_pts, end_pts, first_slot, end_slot,
+                                   input_frames)
+
 namespace {
 
 std::string ChunkResultKey(int index) { return fmt::format("results/{:05d}.json", index); }
-
-nlohmann::json ToJson(const ChunkPlan& plan) {
-  return {{"index", plan.index},           {"start_pts", plan.start_pts},
-          {"end_pts", plan.end_pts},       {"first_slot", plan.first_slot},
-          {"end_slot", plan.end_slot},     {"input_frames", plan.input_frames}};
-}
-
-ChunkPlan PlanFromJson(const nlohmann::json& j) {
-  ChunkPlan plan;
-  plan.index = j.at("index").get<int>();
-  plan.start_pts = j.at("start_pts").get<int64_t>();
-  plan.end_pts = j.at("end_pts").get<int64_t>();
-  plan.first_slot = j.at("first_slot").get<int64_t>();
-  plan.end_slot = j.at("end_slot").get<int64_t>();
-  plan.input_frames = j.at("input_frames").get<int64_t>();
-  return plan;
-}
 
 }  // namespace
 
@@ -38,7 +26,7 @@ void MirrorPlan(JobContext& context) {
                          {"split", job.result.value("split", nlohmann::json())},
                          {"chunks", nlohmann::json::array()}};
   for (const ChunkRecord& chunk : context.state().ListChunks(job.id)) {
-    plan["chunks"].push_back(ToJson(chunk.plan));
+    plan["chunks"].push_back(chunk.plan);
   }
   context.tmp().Write(tmp_keys::Plan(), plan.dump(2));
 }
@@ -66,7 +54,7 @@ void ImportJobFromTmp(StateStore& state, const std::string& id, const std::strin
                            plan.at("output").get<std::string>(), options);
     state.SetSourceInfo(id, plan.at("source_info").get<SourceInfo>());
     std::vector<ChunkPlan> chunks;
-    for (const auto& chunk : plan.at("chunks")) chunks.push_back(PlanFromJson(chunk));
+    for (const auto& chunk : plan.at("chunks")) chunks.push_back(chunk.get<ChunkPlan>());
     state.SetChunks(id, chunks);
     state.SetJobResult(id, {{"split", plan.at("split")}});
   } catch (const nlohmann::json::exception& error) {

@@ -8,31 +8,21 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 import threading
 import time
 import unittest
 
 import vodtest
-from vodtest import EX_OK, EX_TEMPFAIL, VodTestCase, Workspace
+from vodtest import EX_OK, EX_TEMPFAIL, VodTestCase, Workspace, tree_hashes
 
 JOB = "crash"
 # Fixed with the job (split takes these); run and resume also take --jobs.
 JOB_OPTIONS = ["--ladder", "360p,240p", "--preset", "ultrafast", "--chunk-duration", "2",
                "--segment-duration", "2", "--job", JOB]
 OPTIONS = JOB_OPTIONS + ["--jobs", "2"]
-
-
-def tree_digest(folder):
-    """sha256 of every file under folder, by relative path."""
-    import hashlib
-    digest = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            with open(path, "rb") as f:
-                digest[os.path.relpath(path, folder)] = hashlib.sha256(f.read()).hexdigest()
-    return digest
+# For the longer source, where a test needs the job to run a while.
+LONG_OPTIONS = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
+                "--job", JOB]
 
 
 def claims_per_chunk(state_path, job=JOB):
@@ -78,7 +68,7 @@ class Reference:
             try:
                 rc, _, err = ws.vodctl("run", source, ws.path("out"), *options, quiet=True)
                 assert rc == 0, f"reference run failed: {err}"
-                cls._cache[key] = tree_digest(ws.path("out"))
+                cls._cache[key] = tree_hashes(ws.path("out"))
             finally:
                 ws.cleanup()
         return cls._cache[key]
@@ -108,7 +98,7 @@ class CrashTest(VodTestCase):
         rc, _, err = ws.vodctl("resume", "--job", JOB, quiet=True) if steps_at_kill else \
             ws.vodctl("run", source, ws.path("out"), *OPTIONS, quiet=True)
         self.assertEqual(rc, EX_OK, f"resume after kill at {when}: {err}")
-        self.assertEqual(tree_digest(ws.path("out")), Reference.digest(source),
+        self.assertEqual(tree_hashes(ws.path("out")), Reference.digest(source),
                          f"output after a kill at {when} differs from an uninterrupted run")
         claims = claims_per_chunk(ws.state)
         for chunk, count in claims.items():
@@ -168,7 +158,7 @@ class ConcurrentWorkersTest(VodTestCase):
         self.assertEqual(claims_per_chunk(self.ws.state), {i: 1 for i in range(chunk_count)})
         self.run_ok("concat", "--job", JOB, quiet=True)
         self.run_ok("segment", "--job", JOB, quiet=True)
-        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source))
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source))
 
 
 class DamagedArtefactTest(VodTestCase):
@@ -185,7 +175,7 @@ class DamagedArtefactTest(VodTestCase):
         self.assertIn(f"{damaged:05d}.nut", err, "resume should say which artefact it redoes")
         attempts = [c["attempts"] for c in self.ws.status(JOB)[0]["chunks"]]
         self.assertEqual(attempts, [2 if i == damaged else 1 for i in range(len(attempts))])
-        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source))
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source))
 
     def test_deleted_chunk_is_redone(self):
         self.transcode_all_then(os.unlink)
@@ -206,8 +196,7 @@ class DamagedArtefactTest(VodTestCase):
 class SignalTest(VodTestCase):
     def test_sigterm_mid_transcode_exits_75_quickly_and_resume_finishes(self):
         source = vodtest.media("long")
-        options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
-                   "--job", JOB]
+        options = LONG_OPTIONS
         proc = self.ws.popen("run", source, self.ws.path("out"), *options, quiet=True)
         wait_for_step(self, self.ws, proc, "transcode")
         time.sleep(0.5)
@@ -222,7 +211,7 @@ class SignalTest(VodTestCase):
         self.assertNotIn("running", [c["state"] for c in job["chunks"]], "leases not released")
         self.run_ok("resume", "--job", JOB, quiet=True)
         self.assertEqual(self.ws.status(JOB)[0]["state"], "done")
-        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source, options))
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source, options))
 
 
 class LockedDatabaseTest(VodTestCase):
@@ -239,14 +228,13 @@ class LockedDatabaseTest(VodTestCase):
         _, err = proc.communicate(timeout=300)
         self.assertEqual(proc.returncode, EX_OK, err)
         self.assertEqual(self.ws.status(JOB)[0]["state"], "done")
-        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source))
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source))
 
 
 class CrossHostResumeTest(VodTestCase):
     def test_a_new_host_with_only_tmp_finishes_the_job(self):
         source = vodtest.media("long")
-        options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
-                   "--job", JOB]
+        options = LONG_OPTIONS
         shared_tmp = self.ws.path("shared-tmp")
         results = os.path.join(shared_tmp, JOB, "results")
         first = self.ws.popen("run", source, self.ws.path("out"), *options, "--tmp", shared_tmp,
@@ -267,7 +255,7 @@ class CrossHostResumeTest(VodTestCase):
         rc, _, err = self.vodctl("resume", "--job", JOB, "--tmp", shared_tmp, state=new_host_state)
         self.assertEqual(rc, EX_OK, err)
         self.assertIn("taken over", err)
-        self.assertEqual(tree_digest(self.ws.path("out")), Reference.digest(source, options))
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source, options))
         claims = claims_per_chunk(new_host_state)
         self.assertFalse(done_before & set(claims), f"chunks done on the first host were encoded "
                          f"again: {sorted(done_before & set(claims))}")
@@ -279,8 +267,7 @@ class CrossHostResumeTest(VodTestCase):
 class JobLockTest(VodTestCase):
     def test_second_driver_exits_75_naming_the_holder_or_waits(self):
         source = vodtest.media("long")
-        options = ["--preset", "veryfast", "--chunk-duration", "4", "--segment-duration", "2",
-                   "--job", JOB]
+        options = LONG_OPTIONS
         first = self.ws.popen("run", source, self.ws.path("out"), *options, quiet=True)
         wait_for_step(self, self.ws, first, "split")
         rc, _, err = self.vodctl("resume", "--job", JOB, quiet=True)
