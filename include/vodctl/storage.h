@@ -19,6 +19,19 @@ struct ObjectInfo {
   int64_t size = 0;
 };
 
+// An object opened for reading at any offset, so a demuxer can seek in it without the whole
+// object being fetched first. Errors are thrown (vodctl::Error), naming the object.
+class RandomAccessReader {
+ public:
+  virtual ~RandomAccessReader() = default;
+  virtual int64_t size() const = 0;
+  // Copies up to `capacity` bytes from `offset` into `buffer`; fewer only at the end of the
+  // object, 0 at or past it.
+  virtual size_t ReadAt(int64_t offset, char* buffer, size_t capacity) = 0;
+  // For messages: the file or URL read.
+  virtual const std::string& name() const = 0;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -33,6 +46,9 @@ class Storage {
   // returns the file itself; remote storage a downloaded copy.
   virtual std::string LocalPathForRead(const std::string& key) = 0;
   virtual std::string Read(const std::string& key) = 0;
+  // Reads the object in place: local storage from the file, S3 by ranged GETs of a bounded
+  // window, so memory use does not grow with the object. Error(kIoError) when it is missing.
+  virtual std::unique_ptr<RandomAccessReader> OpenForRead(const std::string& key) = 0;
 
   // Atomic: a reader sees the old object or all of the new one, never a part.
   virtual void Write(const std::string& key, std::string_view bytes) = 0;
@@ -55,6 +71,9 @@ class Storage {
 // Opens storage for a URL: a local path or file:// URL (created if missing), or
 // s3://bucket/prefix. Other schemes are Error(kUsage).
 std::unique_ptr<Storage> OpenStorage(const std::string& url);
+
+// Opens a local file for RandomAccessReader-style reading. Error(kIoError) when it cannot.
+std::unique_ptr<RandomAccessReader> OpenLocalFileForRead(const std::string& path);
 
 // Checks a key is relative and stays below the root. Error(kUsage) otherwise.
 void ValidateKey(const std::string& key);

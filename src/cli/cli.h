@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,10 @@ std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, cons
 // Validates the flags, creates the job or checks it matches; returns its ID.
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source, const std::string& output);
+
+// --s3-endpoint and friends: S3 settings by the environment variable each stands for, for
+// SetS3SettingOverrides().
+void AddStorageFlags(CLI::App& app, std::map<std::string, std::string>& s3_settings);
 
 void AddRunCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddSplitCommand(CLI::App& app, GlobalOptions& global, Action& action);

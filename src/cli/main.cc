@@ -1,5 +1,6 @@
 // vodctl: turns a source video into adaptive-bitrate HLS, in resumable steps.
 #include "cli/cli.h"
+#include "storage/s3_storage.h"
 #include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
@@ -13,6 +14,9 @@ extern "C" {
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <string>
+#include <utility>
 
 int main(int argc, char** argv) {
   using namespace vodctl;
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
       ->envname("VODCTL_STATE");
   app.add_flag("--quiet,-q", global.quiet, "No progress or information on stderr");
   app.add_flag("--verbose,-v", global.verbose, "More detail on stderr, FFmpeg's warnings too");
+  std::map<std::string, std::string> s3_settings;
+  cli::AddStorageFlags(app, s3_settings);
   cli::Action action;
   cli::AddRunCommand(app, global, action);
   cli::AddSplitCommand(app, global, action);
@@ -59,6 +65,7 @@ int main(int argc, char** argv) {
   // FFmpeg's own messages would break the one-line error contract; errors reach the user
   // through vodctl::Error with context instead.
   av_log_set_level(global.verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
+  SetS3SettingOverrides(std::move(s3_settings));
   InstallStopSignalHandlers();
   try {
     return action();

@@ -35,6 +35,14 @@ struct AudioFifoDeleter {
 struct CodecParametersDeleter {
   void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
 };
+// For AVIOContexts made with avio_alloc_context: frees the buffer libavformat may have
+// replaced, then the context.
+struct AvioDeleter {
+  void operator()(AVIOContext* c) const {
+    av_freep(&c->buffer);
+    avio_context_free(&c);
+  }
+};
 struct InputFormatDeleter {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
 };
@@ -46,6 +54,7 @@ using SwsPtr = std::unique_ptr<SwsContext, SwsDeleter>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
 using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
 using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersDeleter>;
+using AvioPtr = std::unique_ptr<AVIOContext, AvioDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 
 PacketPtr MakePacket();

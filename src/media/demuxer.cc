@@ -3,17 +3,78 @@
 #include "media/av_error.h"
 #include "media/intermediate.h"
 
+#include <utility>
+
 namespace vodctl::media {
 
-Demuxer::Demuxer(const std::string& path, Kind kind) : path_(path), kind_(kind) {
-  AVFormatContext* raw = nullptr;
-  int ret = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
+    : reader_(std::move(reader)), kind_(kind) {
+  constexpr int kBufferSize = 1 << 16;
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
+  if (!buffer) throw std::bad_alloc();
+  io_.reset(avio_alloc_context(buffer, kBufferSize, 0, this, &Demuxer::ReadBytes, nullptr,
+                               &Demuxer::Seek));
+  if (!io_) {
+    av_free(buffer);
+    throw std::bad_alloc();
+  }
+  AVFormatContext* raw = avformat_alloc_context();
+  if (!raw) throw std::bad_alloc();
+  raw->pb = io_.get();
+  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // On failure avformat_open_input frees `raw` itself.
+  const int ret = avformat_open_input(&raw, nullptr, nullptr, nullptr);
+  RethrowReaderError();
   if (ret < 0) {
-    Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", path, AvErrorText(ret));
+    Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(ret));
   }
   context_.reset(raw);
-  CheckAv(avformat_find_stream_info(raw, nullptr), ExitCode::kDataError,
-          fmt::format("cannot find streams in '{}'", path));
+  const int found = avformat_find_stream_info(raw, nullptr);
+  RethrowReaderError();
+  CheckAv(found, ExitCode::kDataError, fmt::format("cannot find streams in '{}'", name()));
+}
+
+Demuxer::Demuxer(const std::string& path, Kind kind)
+    : Demuxer(OpenLocalFileForRead(path), kind) {}
+
+int Demuxer::ReadBytes(void* opaque, uint8_t* buffer, int capacity) {
+  auto* self = static_cast<Demuxer*>(opaque);
+  try {
+    const size_t got = self->reader_->ReadAt(self->position_, reinterpret_cast<char*>(buffer),
+                                             static_cast<size_t>(capacity));
+    if (got == 0) return AVERROR_EOF;
+    self->position_ += static_cast<int64_t>(got);
+    return static_cast<int>(got);
+  } catch (...) {
+    self->reader_error_ = std::current_exception();
+    return AVERROR(EIO);
+  }
+}
+
+int64_t Demuxer::Seek(void* opaque, int64_t offset, int whence) {
+  auto* self = static_cast<Demuxer*>(opaque);
+  const int64_t size = self->reader_->size();
+  switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+      return size;
+    case SEEK_SET:
+      break;
+    case SEEK_CUR:
+      offset += self->position_;
+      break;
+    case SEEK_END:
+      offset += size;
+      break;
+    default:
+      return AVERROR(EINVAL);
+  }
+  if (offset < 0) return AVERROR(EINVAL);
+  self->position_ = offset;
+  return offset;
+}
+
+void Demuxer::RethrowReaderError() {
+  if (reader_error_) std::rethrow_exception(std::exchange(reader_error_, nullptr));
 }
 
 bool Demuxer::Read(AVPacket* packet) {
@@ -36,8 +97,9 @@ bool Demuxer::Read(AVPacket* packet) {
 
 bool Demuxer::ReadRaw(AVPacket* packet) {
   int ret = av_read_frame(context_.get(), packet);
+  RethrowReaderError();
   if (ret == AVERROR_EOF) return false;
-  CheckAv(ret, ExitCode::kDataError, fmt::format("reading '{}'", path_));
+  CheckAv(ret, ExitCode::kDataError, fmt::format("reading '{}'", name()));
   if (kind_ == Kind::kIntermediate) {
     int64_t offset = av_rescale_q(kIntermediateOffsetMicroseconds, AV_TIME_BASE_Q,
                                   context_->streams[packet->stream_index]->time_base);

@@ -1,9 +1,13 @@
-// Reads packets from a local media file.
+// Reads packets from media through a RandomAccessReader: libavformat gets vodctl's own I/O,
+// never a path or URL it could open by itself.
 #pragma once
 
 #include "media/av_ptr.h"
 #include "media/decode_time_filler.h"
+#include "vodctl/storage.h"
 
+#include <exception>
+#include <memory>
 #include <string>
 
 namespace vodctl::media {
@@ -14,22 +18,33 @@ class Demuxer {
     kSource,        // timestamps as they are
     kIntermediate,  // written by vodctl: timestamps shifted back (see intermediate.h)
   };
-  // Opens and probes `path`. Error(kDataError) naming the file when it is not media FFmpeg
-  // can read.
+  // Opens and probes the media `reader` reads. Error(kDataError) naming it when it is not
+  // media FFmpeg can read; the reader's own errors come out as they were thrown.
+  Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind);
+  // The same for a local file.
   Demuxer(const std::string& path, Kind kind);
 
   AVFormatContext* context() const { return context_.get(); }
   AVStream* stream(int index) const { return context_->streams[index]; }
-  const std::string& path() const { return path_; }
+  const std::string& name() const { return reader_->name(); }
+  int64_t size() const { return reader_->size(); }
 
   // The next packet in file order; false at the end. Error(kDataError) on a read error.
   // Intermediate files have one stream; their packets come with every decode time filled.
   bool Read(AVPacket* packet);
 
  private:
-  std::string path_;
+  static int ReadBytes(void* opaque, uint8_t* buffer, int capacity);
+  static int64_t Seek(void* opaque, int64_t offset, int whence);
+  // Rethrows what the reader threw inside libavformat, which only saw AVERROR(EIO).
+  void RethrowReaderError();
   bool ReadRaw(AVPacket* packet);
+
+  std::unique_ptr<RandomAccessReader> reader_;
+  int64_t position_ = 0;
+  std::exception_ptr reader_error_;
   Kind kind_;
+  AvioPtr io_;               // outlives context_, which reads through it
   InputFormatPtr context_;
   DecodeTimeFiller filler_;
   bool at_end_ = false;

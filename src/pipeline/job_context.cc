@@ -39,7 +39,7 @@ std::string RenditionFull(const std::string& rendition) {
 std::string Plan() { return "plan.json"; }
 }  // namespace tmp_keys
 
-std::string JobContext::SourcePath() {
+std::unique_ptr<RandomAccessReader> JobContext::OpenSource() {
   const std::string& url = job_.source;
   constexpr std::string_view kFileScheme = "file://";
   if (url.find("://") == std::string::npos || url.starts_with(kFileScheme)) {
@@ -48,10 +48,9 @@ std::string JobContext::SourcePath() {
     if (!std::filesystem::is_regular_file(path, error)) {
       Fail(ExitCode::kDataError, "source '{}' does not exist", path);
     }
-    if (std::filesystem::file_size(path, error) == 0) {
-      Fail(ExitCode::kDataError, "source '{}' is empty", path);
-    }
-    return path;
+    std::unique_ptr<RandomAccessReader> reader = OpenLocalFileForRead(path);
+    if (reader->size() == 0) Fail(ExitCode::kDataError, "source '{}' is empty", path);
+    return reader;
   }
   const size_t slash = url.rfind('/');
   const std::string name = url.substr(slash + 1);
@@ -59,7 +58,7 @@ std::string JobContext::SourcePath() {
   std::optional<ObjectInfo> info = name.empty() ? std::nullopt : source_folder_->Stat(name);
   if (!info) Fail(ExitCode::kDataError, "source '{}' does not exist", url);
   if (info->size == 0) Fail(ExitCode::kDataError, "source '{}' is empty", url);
-  return source_folder_->LocalPathForRead(name);
+  return source_folder_->OpenForRead(name);
 }
 
 }  // namespace vodctl

@@ -23,10 +23,9 @@ class JobContext {
   Storage& output() { return *output_; }
   void Reload();
 
-  // A local file holding the source's bytes: the file itself for a local source, a download
-  // (kept while this context lives) for an s3:// one. Error(kDataError) when the source is
-  // missing or empty.
-  std::string SourcePath();
+  // The source, read in place: from its file, or by ranged GETs for an s3:// one (valid
+  // while this context lives). Error(kDataError) when the source is missing or empty.
+  std::unique_ptr<RandomAccessReader> OpenSource();
 
   // Available once split has probed the source; Error(kSoftware) before.
   const SourceInfo& source() const;
@@ -38,7 +37,7 @@ class JobContext {
   JobRecord job_;
   std::unique_ptr<Storage> tmp_;
   std::unique_ptr<Storage> output_;
-  std::unique_ptr<Storage> source_folder_;  // remote sources: owns the downloaded copy
+  std::unique_ptr<Storage> source_folder_;  // remote sources: the storage their reader uses
 };
 
 // Where each intermediate file lives in the job's tmp storage.

@@ -36,13 +36,14 @@ const AVStream* FirstStreamOf(const Demuxer& demuxer, AVMediaType type) {
 
 Rational ToRational(AVRational r) { return {r.num, r.den}; }
 
-SourceInfo ProbeStreams(const Demuxer& demuxer, const std::string& path) {
+SourceInfo ProbeStreams(const Demuxer& demuxer) {
+  const std::string& path = demuxer.name();
   SourceInfo info;
   AVFormatContext* format = demuxer.context();
   info.format = format->iformat->name;
   info.duration = format->duration > 0 ? format->duration / double(AV_TIME_BASE) : 0;
   info.bit_rate = format->bit_rate;
-  info.size = static_cast<int64_t>(std::filesystem::file_size(path));
+  info.size = demuxer.size();
 
   const AVStream* video = FirstStreamOf(demuxer, AVMEDIA_TYPE_VIDEO);
   if (!video) Fail(ExitCode::kDataError, "source '{}' has no video stream", path);
@@ -220,10 +221,8 @@ class VideoChunker {
 
 void RunSplit(JobContext& context) {
   const JobRecord& job = context.job();
-  const std::string path = context.SourcePath();
-
-  Demuxer demuxer(path, Demuxer::Kind::kSource);
-  SourceInfo info = ProbeStreams(demuxer, path);
+  Demuxer demuxer(context.OpenSource(), Demuxer::Kind::kSource);
+  SourceInfo info = ProbeStreams(demuxer);
   const AVStream* video = demuxer.stream(info.video.stream_index);
   const AVStream* audio = info.audio ? demuxer.stream(info.audio->stream_index) : nullptr;
   for (unsigned i = 0; i < demuxer.context()->nb_streams; ++i) {
@@ -291,7 +290,7 @@ void RunSplit(JobContext& context) {
                               [](const ChunkPlan& a, const ChunkRecord& b) { return a == b.plan; });
   if (!same_plan) context.state().SetChunks(job.id, chunks);
   MirrorPlan(context);
-  log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, path, chunks.size(),
+  log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, demuxer.name(), chunks.size(),
             info.video.frame_count, audio ? ", audio encoded" : ", no audio");
 }
 

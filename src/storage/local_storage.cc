@@ -100,7 +100,34 @@ std::string SanitizedHint(std::string_view hint) {
   return name;
 }
 
+class LocalFileReader : public RandomAccessReader {
+ public:
+  explicit LocalFileReader(const std::string& path)
+      : file_(path, O_RDONLY), size_(file_.Size()) {}
+
+  int64_t size() const override { return size_; }
+  const std::string& name() const override { return file_.path(); }
+
+  size_t ReadAt(int64_t offset, char* buffer, size_t capacity) override {
+    size_t done = 0;
+    while (done < capacity) {
+      const size_t got = file_.ReadAt(offset + done, buffer + done, capacity - done);
+      if (got == 0) break;
+      done += got;
+    }
+    return done;
+  }
+
+ private:
+  Fd file_;
+  int64_t size_;
+};
+
 }  // namespace
+
+std::unique_ptr<RandomAccessReader> OpenLocalFileForRead(const std::string& path) {
+  return std::make_unique<LocalFileReader>(path);
+}
 
 LocalStorage::LocalStorage(fs::path root) : root_(std::move(root)) {}
 
@@ -128,6 +155,10 @@ std::optional<ObjectInfo> LocalStorage::Stat(const std::string& key) {
 std::string LocalStorage::LocalPathForRead(const std::string& key) {
   if (!Stat(key)) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
   return Describe(key);
+}
+
+std::unique_ptr<RandomAccessReader> LocalStorage::OpenForRead(const std::string& key) {
+  return OpenLocalFileForRead(PathFor(key));
 }
 
 std::string LocalStorage::Read(const std::string& key) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@ class LocalStorage : public Storage {
   std::optional<ObjectInfo> Stat(const std::string& key) override;
   std::string LocalPathForRead(const std::string& key) override;
   std::string Read(const std::string& key) override;
+  std::unique_ptr<RandomAccessReader> OpenForRead(const std::string& key) override;
 
   void Write(const std::string& key, std::string_view bytes) override;
   void PutFile(const std::string& key, const std::string& local_file) override;

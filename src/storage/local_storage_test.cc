@@ -105,6 +105,23 @@ TEST_CASE("LocalStorage writes, reads, lists and removes objects") {
   CHECK(KeysOf(storage->List("")) == std::vector<std::string>{"360p/seg_00000.m4s"});
 }
 
+TEST_CASE("LocalStorage reads objects in place at any offset") {
+  TempFolder folder;
+  LocalStorage storage(folder.path());
+  storage.Write("src/a.mp4", "0123456789");
+  std::unique_ptr<RandomAccessReader> reader = storage.OpenForRead("src/a.mp4");
+  CHECK(reader->size() == 10);
+  CHECK(reader->name() == (folder.path() / "src/a.mp4").string());
+  char buffer[8];
+  CHECK(reader->ReadAt(3, buffer, 4) == 4);
+  CHECK(std::string(buffer, 4) == "3456");
+  CHECK(reader->ReadAt(7, buffer, 8) == 3);  // short only at the end
+  CHECK(std::string(buffer, 3) == "789");
+  CHECK(reader->ReadAt(10, buffer, 8) == 0);
+  CHECK_THROWS_MATCHES(storage.OpenForRead("src/missing.mp4"), Error,
+                       IsError(ExitCode::kIoError, "missing.mp4"));
+}
+
 TEST_CASE("LocalStorage publishes scratch files by moving them") {
   TempFolder temp;
   const std::unique_ptr<Storage> storage = OpenStorage(temp.path().string());

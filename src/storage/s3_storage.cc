@@ -12,6 +12,8 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -254,6 +256,21 @@ std::string EnvValue(const EnvLookup& env, const char* name) {
   return value == nullptr ? "" : value;
 }
 
+// The whole number in variable `name`, or `fallback` when it is unset. Error(kUsage) when it
+// is not a number from `min` to `max`.
+int64_t EnvNumber(const EnvLookup& env, const char* name, int64_t fallback, int64_t min,
+                  int64_t max) {
+  const std::string text = EnvValue(env, name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    Fail(ExitCode::kUsage, "{} must be a whole number from {} to {}, not '{}'", name, min, max,
+         text);
+  }
+  return value;
+}
+
 // Fills the endpoint fields of `config` from a URL such as "http://127.0.0.1:9000".
 void SetEndpoint(S3Config& config, const std::string& endpoint, std::string_view variable) {
   const size_t separator = endpoint.find("://");
@@ -315,11 +332,18 @@ int64_t LocalFileSize(const std::string& path) {
   return static_cast<int64_t>(info.st_size);
 }
 
-// Parts big enough that any file fits in S3's part count, in whole MiB.
-int64_t PartSizeFor(int64_t file_size) {
-  constexpr int64_t kMiB = int64_t{1} << 20;
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+// The configured part size, grown in whole MiB where the file would need more parts than S3
+// allows.
+int64_t PartSizeFor(int64_t file_size, int64_t configured) {
   const int64_t needed = (file_size + kMaxParts - 1) / kMaxParts;
-  return std::max(S3Storage::kMinPartSize, (needed + kMiB - 1) / kMiB * kMiB);
+  return std::max(configured, (needed + kMiB - 1) / kMiB * kMiB);
+}
+
+std::map<std::string, std::string>& SettingOverrides() {
+  static std::map<std::string, std::string> overrides;
+  return overrides;
 }
 
 void CreateFolders(const fs::path& folder) {
@@ -381,6 +405,11 @@ S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
   }
   config.addressing = AddressingFor(config, env);
   config.ca_bundle = EnvValue(env, "AWS_CA_BUNDLE");
+  config.part_size =
+      EnvNumber(env, "VODCTL_S3_PART_SIZE", S3Storage::kDefaultPartSize / kMiB,
+                S3Storage::kMinPartSize / kMiB, S3Storage::kMaxPartSize / kMiB) * kMiB;
+  config.upload_connections =
+      static_cast<int>(EnvNumber(env, "VODCTL_S3_UPLOAD_CONNECTIONS", 4, 1, 64));
   return config;
 }
 
@@ -426,8 +455,11 @@ HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
 
 S3Storage::S3Storage(S3Config config, Options options)
     : config_(std::move(config)),
-      transport_(options.transport ? std::move(options.transport)
-                                   : std::make_unique<CurlTransport>(config_.ca_bundle)),
+      connect_(options.connect ? std::move(options.connect)
+                               : [ca_bundle = config_.ca_bundle]() -> std::unique_ptr<HttpTransport> {
+                                   return std::make_unique<CurlTransport>(ca_bundle);
+                                 }),
+      transport_(connect_()),
       local_folder_(std::move(options.local_folder)),
       owns_local_folder_(local_folder_.empty()),
       retry_(options.retry),
@@ -461,12 +493,17 @@ std::string S3Storage::ObjectKey(const std::string& key) const {
 
 HttpResponse S3Storage::Send(const S3Call& call, BodySource* body, BodySink* sink,
                              bool missing_ok) {
+  return SendOver(*transport_, call, body, sink, missing_ok);
+}
+
+HttpResponse S3Storage::SendOver(HttpTransport& transport, const S3Call& call,
+                                 BodySource* body, BodySink* sink, bool missing_ok) {
   for (int attempt = 1;; ++attempt) {
     HttpRequest request =
         SignedS3Request(config_, call, sigv4::AmzDate(std::chrono::system_clock::now()));
     request.body = body;
     request.sink = sink;
-    HttpResponse response = transport_->Perform(request);
+    HttpResponse response = transport.Perform(request);
     if (missing_ok && response.status == 404) return response;
     const bool has_error_document = response.transport == CURLE_OK &&
                                     (response.status / 100 != 2 || call.may_fail_with_200);
@@ -489,8 +526,12 @@ HttpResponse S3Storage::Send(const S3Call& call, BodySource* body, BodySink* sin
            config_.endpoint(), attempt, FailureText(response, error));
     }
     ThrowIfStopRequested(what);
-    const std::chrono::milliseconds delay =
-        BackoffDelay(retry_, attempt, std::uniform_real_distribution<double>(0, 1)(random_));
+    double jitter = 0;
+    {
+      std::lock_guard lock(random_mutex_);
+      jitter = std::uniform_real_distribution<double>(0, 1)(random_);
+    }
+    const std::chrono::milliseconds delay = BackoffDelay(retry_, attempt, jitter);
     log::Info("{}: {}; retrying in {:.1f} s", what, FailureText(response, error),
               delay.count() / 1000.0);
     sleep_(delay);
@@ -542,6 +583,86 @@ std::string S3Storage::Read(const std::string& key) {
   return Send({.method = "GET", .object_key = ObjectKey(key)}).body;
 }
 
+class S3Storage::ObjectReader : public RandomAccessReader {
+ public:
+  ObjectReader(S3Storage& storage, std::string object_key, Version version)
+      : storage_(storage),
+        object_key_(std::move(object_key)),
+        name_(storage.ObjectUrl(object_key_)),
+        version_(std::move(version)) {}
+
+  int64_t size() const override { return version_.size; }
+  const std::string& name() const override { return name_; }
+
+  size_t ReadAt(int64_t offset, char* buffer, size_t capacity) override {
+    if (offset >= version_.size) return 0;
+    capacity = static_cast<size_t>(std::min<int64_t>(capacity, version_.size - offset));
+    for (size_t done = 0; done < capacity;) {
+      const int64_t position = offset + static_cast<int64_t>(done);
+      const Window& window = WindowAt(position);
+      const size_t from = static_cast<size_t>(position - window.start);
+      const size_t count = std::min(capacity - done, window.bytes.size() - from);
+      std::memcpy(buffer + done, window.bytes.data() + from, count);
+      done += count;
+    }
+    return capacity;
+  }
+
+ private:
+  struct Window {
+    int64_t start = 0;
+    std::string bytes;
+    uint64_t last_use = 0;
+  };
+
+  // The window holding `offset`, fetched if needed in place of the least recently used one.
+  const Window& WindowAt(int64_t offset) {
+    const int64_t start = offset / kReadWindowSize * kReadWindowSize;
+    ++use_counter_;
+    for (Window& window : windows_) {
+      if (window.start == start) {
+        window.last_use = use_counter_;
+        return window;
+      }
+    }
+    if (windows_.size() < static_cast<size_t>(kReadWindows)) {
+      windows_.emplace_back();
+    } else {
+      std::sort(windows_.begin(), windows_.end(), [](const Window& a, const Window& b) {
+        return a.last_use > b.last_use;
+      });
+    }
+    Window& window = windows_.back();
+    const int64_t end = std::min(start + kReadWindowSize, version_.size);
+    window = {start, {}, use_counter_};
+    window.bytes = storage_
+                       .Send({.method = "GET",
+                              .object_key = object_key_,
+                              .headers = {{"Range", fmt::format("bytes={}-{}", start, end - 1)},
+                                          {"If-Match", version_.etag}}})
+                       .body;
+    if (static_cast<int64_t>(window.bytes.size()) != end - start) {
+      Fail(ExitCode::kIoError, "S3 GET {}: asked for bytes {}-{}, got {} bytes", name_, start,
+           end - 1, window.bytes.size());
+    }
+    return window;
+  }
+
+  S3Storage& storage_;
+  std::string object_key_;
+  std::string name_;
+  Version version_;
+  std::vector<Window> windows_;
+  uint64_t use_counter_ = 0;
+};
+
+std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {
+  std::string object_key = ObjectKey(key);
+  std::optional<Version> version = Head(object_key);
+  if (!version) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  return std::make_unique<ObjectReader>(*this, std::move(object_key), std::move(*version));
+}
+
 void S3Storage::PutObject(const std::string& object_key, BodySource& body) {
   S3Call call = PayloadCall("PUT", object_key, body);
   call.headers.push_back({"Content-Type", ContentTypeFor(object_key)});
@@ -571,21 +692,13 @@ void S3Storage::PutMultipart(const std::string& object_key, const std::string& l
          ObjectUrl(object_key));
   }
   try {
+    const std::vector<std::string> etags = UploadParts(object_key, upload_id, local_file, size);
     pugi::xml_document completion;
     pugi::xml_node parts = completion.append_child("CompleteMultipartUpload");
-    const int64_t part_size = PartSizeFor(size);
-    for (int64_t offset = 0, number = 1; offset < size; offset += part_size, ++number) {
-      FileBody part(local_file, offset, std::min(part_size, size - offset));
-      S3Call call = PayloadCall("PUT", object_key, part);
-      call.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
-      const std::string etag = Send(call, &part).Header("etag");
-      if (etag.empty()) {
-        Fail(ExitCode::kIoError, "S3 multipart upload of {}: no ETag for part {}",
-             ObjectUrl(object_key), number);
-      }
+    for (size_t i = 0; i < etags.size(); ++i) {
       pugi::xml_node entry = parts.append_child("Part");
-      entry.append_child("PartNumber").text().set(static_cast<long long>(number));
-      entry.append_child("ETag").text().set(etag.c_str());
+      entry.append_child("PartNumber").text().set(static_cast<unsigned long long>(i + 1));
+      entry.append_child("ETag").text().set(etags[i].c_str());
     }
     const std::string completion_text = XmlText(completion);
     StringBody body(completion_text);
@@ -604,6 +717,51 @@ void S3Storage::PutMultipart(const std::string& object_key, const std::string& l
   }
 }
 
+std::vector<std::string> S3Storage::UploadParts(const std::string& object_key,
+                                                const std::string& upload_id,
+                                                const std::string& local_file, int64_t size) {
+  const int64_t part_size = PartSizeFor(size, config_.part_size);
+  const int64_t part_count = (size + part_size - 1) / part_size;
+  std::vector<std::string> etags(static_cast<size_t>(part_count));
+  // Each connection takes the next part nobody has taken until none is left or one failed.
+  std::atomic<int64_t> next_part{0};
+  std::atomic<bool> failed{false};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  auto upload = [&](HttpTransport& transport) {
+    try {
+      for (int64_t index; !failed && (index = next_part++) < part_count;) {
+        const int64_t offset = index * part_size;
+        FileBody part(local_file, offset, std::min(part_size, size - offset));
+        S3Call call = PayloadCall("PUT", object_key, part);
+        call.query = {{"partNumber", std::to_string(index + 1)}, {"uploadId", upload_id}};
+        std::string etag = SendOver(transport, call, &part, nullptr, false).Header("etag");
+        if (etag.empty()) {
+          Fail(ExitCode::kIoError, "S3 multipart upload of {}: no ETag for part {}",
+               ObjectUrl(object_key), index + 1);
+        }
+        etags[static_cast<size_t>(index)] = std::move(etag);
+      }
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      failed = true;
+    }
+  };
+  {
+    const int64_t connections = std::min<int64_t>(config_.upload_connections, part_count);
+    std::vector<std::unique_ptr<HttpTransport>> extra_connections;
+    for (int64_t i = 1; i < connections; ++i) extra_connections.push_back(connect_());
+    std::vector<std::jthread> threads;
+    for (auto& connection : extra_connections) {
+      threads.emplace_back(upload, std::ref(*connection));
+    }
+    upload(*transport_);
+  }
+  if (failure) std::rethrow_exception(failure);
+  return etags;
+}
+
 void S3Storage::AbortMultipart(const std::string& object_key, const std::string& upload_id) {
   Send({.method = "DELETE", .object_key = object_key, .query = {{"uploadId", upload_id}}},
        nullptr, nullptr, /*missing_ok=*/true);
@@ -612,7 +770,7 @@ void S3Storage::AbortMultipart(const std::string& object_key, const std::string&
 void S3Storage::PutFile(const std::string& key, const std::string& local_file) {
   const std::string object_key = ObjectKey(key);
   const int64_t size = LocalFileSize(local_file);
-  if (size < kMultipartThreshold) {
+  if (size < PartSizeFor(size, config_.part_size)) {
     FileBody body(local_file, 0, size);
     PutObject(object_key, body);
   } else {
@@ -742,10 +900,18 @@ void S3Storage::RemoveLeftovers() {
   }
 }
 
+void SetS3SettingOverrides(std::map<std::string, std::string> overrides) {
+  SettingOverrides() = std::move(overrides);
+}
+
 std::unique_ptr<Storage> OpenS3Storage(const std::string& url) {
-  return std::make_unique<S3Storage>(
-      S3ConfigFor(url, [](const char* name) { return std::getenv(name); }),
-      S3Storage::Options{});
+  const EnvLookup command_line_then_environment = [](const char* name) -> const char* {
+    const auto& overrides = SettingOverrides();
+    const auto found = overrides.find(name);
+    return found != overrides.end() ? found->second.c_str() : std::getenv(name);
+  };
+  return std::make_unique<S3Storage>(S3ConfigFor(url, command_line_then_environment),
+                                     S3Storage::Options{});
 }
 
 }  // namespace vodctl

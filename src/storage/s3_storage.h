@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -44,6 +45,8 @@ struct S3Config {
   std::string endpoint_host;    // "s3.us-east-1.amazonaws.com", "127.0.0.1:9000"
   S3Addressing addressing = S3Addressing::kVirtualHosted;
   std::string ca_bundle;  // PEM file of the TLS authorities to trust; empty: the system's
+  int64_t part_size = 0;  // of multipart uploads; 0: kDefaultPartSize
+  int upload_connections = 4;  // parts of one multipart upload sent at once
 
   std::string endpoint() const { return endpoint_scheme + "://" + endpoint_host; }
 };
@@ -56,8 +59,14 @@ using EnvLookup = std::function<const char*(const char*)>;
 // AWS_ENDPOINT_URL (https://s3.<region>.amazonaws.com), AWS_CA_BUNDLE. Addressing is
 // path-style for IP address and localhost endpoints and for buckets that cannot be host
 // names, virtual-hosted otherwise; VODCTL_S3_ADDRESSING=path|virtual forces one. Empty
-// variables count as unset.
+// variables count as unset. VODCTL_S3_PART_SIZE (MiB, 5 to 5120) and
+// VODCTL_S3_UPLOAD_CONNECTIONS (1 to 64) tune multipart uploads.
 S3Config S3ConfigFor(const std::string& url, const EnvLookup& env);
+
+// Values given on the command line (--s3-endpoint and friends), by the name of the
+// environment variable each stands for; OpenS3Storage takes them over the environment. Set
+// before any storage is opened.
+void SetS3SettingOverrides(std::map<std::string, std::string> overrides);
 
 struct RetryPolicy {
   int attempts = 8;
@@ -91,10 +100,13 @@ HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
                             std::string_view amz_date);
 
 // Not thread-safe: each thread opens its own (as each pipeline worker opens its storages).
+// A multipart upload sends its parts over several connections of its own.
 class S3Storage : public Storage {
  public:
   struct Options {
-    std::unique_ptr<HttpTransport> transport;  // a CurlTransport when null
+    // Opens a connection; a CurlTransport when null. Called once for the storage's requests
+    // and once per extra connection of each multipart upload.
+    std::function<std::unique_ptr<HttpTransport>()> connect;
     // Where downloads and scratch files go. When empty, a fresh folder under the system temp
     // folder, created on first use and removed with the storage.
     std::filesystem::path local_folder;
@@ -115,10 +127,14 @@ class S3Storage : public Storage {
   // ETag stay the same.
   std::string LocalPathForRead(const std::string& key) override;
   std::string Read(const std::string& key) override;
+  // Ranged GETs of kReadWindowSize bytes, at most kReadWindows of them held at once; each
+  // carries the ETag of the first look (If-Match), so an object replaced while it is read
+  // fails the read instead of mixing two contents.
+  std::unique_ptr<RandomAccessReader> OpenForRead(const std::string& key) override;
 
   void Write(const std::string& key, std::string_view bytes) override;
-  // A single PUT below kMultipartThreshold, a multipart upload from there on; memory use
-  // stays bounded by libcurl's buffers either way.
+  // A single PUT below the part size, a multipart upload of parts sent side by side from
+  // there on; memory use stays bounded by libcurl's buffers either way.
   void PutFile(const std::string& key, const std::string& local_file) override;
   std::string ScratchPath(const std::string& hint) override;
 
@@ -129,10 +145,15 @@ class S3Storage : public Storage {
   // during one leaves its parts stored, and billed, until then.
   void RemoveLeftovers() override;
 
-  static constexpr int64_t kMultipartThreshold = int64_t{16} << 20;
-  static constexpr int64_t kMinPartSize = int64_t{16} << 20;
+  static constexpr int64_t kReadWindowSize = int64_t{4} << 20;
+  static constexpr int kReadWindows = 4;
+  static constexpr int64_t kDefaultPartSize = int64_t{16} << 20;
+  static constexpr int64_t kMinPartSize = int64_t{5} << 20;  // S3's own limits
+  static constexpr int64_t kMaxPartSize = int64_t{5} << 30;
 
  private:
+  class ObjectReader;
+
   // What tells one content of an object from another.
   struct Version {
     int64_t size = 0;
@@ -150,6 +171,14 @@ class S3Storage : public Storage {
   // one when `missing_ok`.
   HttpResponse Send(const S3Call& call, BodySource* body = nullptr, BodySink* sink = nullptr,
                     bool missing_ok = false);
+  // The same over `transport`, which must be used by this thread alone.
+  HttpResponse SendOver(HttpTransport& transport, const S3Call& call, BodySource* body,
+                        BodySink* sink, bool missing_ok);
+  // Uploads the parts numbered from 1 over upload_connections connections; returns their
+  // ETags in order.
+  std::vector<std::string> UploadParts(const std::string& object_key,
+                                       const std::string& upload_id,
+                                       const std::string& local_file, int64_t size);
   std::optional<Version> Head(const std::string& object_key);
   void PutObject(const std::string& object_key, BodySource& body);
   void PutMultipart(const std::string& object_key, const std::string& local_file,
@@ -161,11 +190,13 @@ class S3Storage : public Storage {
   std::string ObjectUrl(const std::string& object_key) const;
 
   S3Config config_;
+  std::function<std::unique_ptr<HttpTransport>()> connect_;
   std::unique_ptr<HttpTransport> transport_;
   std::filesystem::path local_folder_;
   bool owns_local_folder_;
   RetryPolicy retry_;
   std::function<void(std::chrono::milliseconds)> sleep_;
+  std::mutex random_mutex_;  // upload threads draw jitter too
   std::minstd_rand random_;
   std::map<std::string, Download> downloads_;  // by key
   uint64_t name_counter_ = 0;

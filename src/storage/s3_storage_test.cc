@@ -11,6 +11,9 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <mutex>
+#include <thread>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -316,9 +319,11 @@ struct Exchange {
   }
 };
 
-// Answers requests with `answer` and remembers them.
+// Answers requests with `answer` and remembers them. Multipart uploads send from several
+// threads: `answer` runs on each, unlocked.
 struct FakeServer {
   std::function<HttpResponse(const Exchange&)> answer;
+  std::mutex mutex;  // guards exchanges
   std::vector<Exchange> exchanges;
   std::vector<milliseconds> sleeps;
 };
@@ -337,7 +342,10 @@ class FakeTransport : public HttpTransport {
       }
       REQUIRE(static_cast<int64_t>(exchange.body.size()) == request.body->size());
     }
-    server_.exchanges.push_back(exchange);
+    {
+      std::lock_guard lock(server_.mutex);
+      server_.exchanges.push_back(exchange);
+    }
     HttpResponse response = server_.answer(exchange);
     if (request.sink != nullptr && response.status / 100 == 2) {
       request.sink->Reset();
@@ -366,15 +374,15 @@ class QuietLog {
 };
 
 struct FakeS3 {
-  explicit FakeS3(RetryPolicy retry = {}) {
+  explicit FakeS3(RetryPolicy retry = {}, std::map<std::string, std::string> variables = {}) {
     S3Storage::Options options;
-    options.transport = std::make_unique<FakeTransport>(server);
+    options.connect = [this] { return std::make_unique<FakeTransport>(server); };
     options.local_folder = local.path();
     options.retry = retry;
     options.sleep = [this](milliseconds delay) { server.sleeps.push_back(delay); };
-    storage = std::make_unique<S3Storage>(
-        ConfigWith({{"AWS_ENDPOINT_URL", std::string(kEndpoint)}}, "s3://bucket/pre/"),
-        std::move(options));
+    variables["AWS_ENDPOINT_URL"] = kEndpoint;
+    storage = std::make_unique<S3Storage>(ConfigWith(variables, "s3://bucket/pre/"),
+                                          std::move(options));
   }
 
   QuietLog quiet;
@@ -621,7 +629,7 @@ TEST_CASE("S3Storage PutFile sends small files in one PUT and removes them") {
 
 TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload") {
   FakeS3 s3;
-  constexpr int64_t kPart = S3Storage::kMinPartSize;
+  constexpr int64_t kPart = S3Storage::kDefaultPartSize;
   const int64_t size = 2 * kPart + 12345;
   const std::string path = MakeLocalFile(*s3.storage, size);
   std::string file = FileContents(path);
@@ -642,8 +650,11 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
   };
   s3.storage->PutFile("renditions/720p/full.nut", path);
   const std::string object = std::string(kRoot) + "renditions/720p/full.nut";
-  const std::vector<Exchange>& exchanges = s3.server.exchanges;
+  std::vector<Exchange>& exchanges = s3.server.exchanges;
   REQUIRE(exchanges.size() == 6);
+  // The parts went side by side, in any order.
+  std::sort(exchanges.begin() + 1, exchanges.begin() + 4,
+            [](const Exchange& a, const Exchange& b) { return a.url < b.url; });
   CHECK(exchanges[0].method == "POST");
   CHECK(exchanges[0].url == object + "?uploads=");
   for (int part = 1; part <= 3; ++part) {
@@ -669,7 +680,7 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
 
 TEST_CASE("S3Storage aborts a failed multipart upload and keeps the local file") {
   FakeS3 s3;
-  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kMultipartThreshold + 1);
+  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kDefaultPartSize + 1);
   s3.server.answer = [](const Exchange& exchange) {
     if (exchange.url.ends_with("?uploads=")) {
       return Answer(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId>"
@@ -733,13 +744,146 @@ TEST_CASE("S3Storage removes the local folder it made itself") {
   fs::path folder;
   {
     S3Storage::Options options;
-    options.transport = std::make_unique<FakeTransport>(server);
+    options.connect = [&server] { return std::make_unique<FakeTransport>(server); };
     S3Storage storage(ConfigWith({}), std::move(options));
     folder = fs::path(storage.ScratchPath("x")).parent_path().parent_path();
     CHECK(fs::is_directory(folder));
     CHECK(folder.filename().string().starts_with("vodctl-s3-cache-"));
   }
   CHECK_FALSE(fs::exists(folder));
+}
+
+TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the size asked") {
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}, {"VODCTL_S3_UPLOAD_CONNECTIONS", "3"}});
+  constexpr int64_t kMiB = 1 << 20;
+  const std::string path = MakeLocalFile(*s3.storage, 12 * kMiB);
+  const std::string file = FileContents(path);
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most_in_flight{0};
+  s3.server.answer = [&](const Exchange& exchange) {
+    if (exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.method != "PUT") return Answer(200, "<CompleteMultipartUploadResult/>");
+    // Holds each part until all three are in flight (or a second has passed).
+    const int now = ++in_flight;
+    most_in_flight = std::max(most_in_flight.load(), now);
+    for (int waited = 0; in_flight < 3 && waited < 1000; ++waited) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    const std::string number = exchange.url.substr(exchange.url.find("partNumber=") + 11, 1);
+    return Answer(200, "", {{"etag", "\"e" + number + "\""}});
+  };
+  s3.storage->PutFile("big.nut", path);
+  CHECK(most_in_flight == 3);
+  std::map<std::string, std::string> parts;  // part number -> body
+  for (const Exchange& exchange : s3.server.exchanges) {
+    if (exchange.method == "PUT") {
+      parts[exchange.url.substr(exchange.url.find("partNumber=") + 11, 1)] = exchange.body;
+    }
+  }
+  REQUIRE(parts.size() == 3);
+  CHECK(parts["1"] == file.substr(0, 5 * kMiB));
+  CHECK(parts["2"] == file.substr(5 * kMiB, 5 * kMiB));
+  CHECK(parts["3"] == file.substr(10 * kMiB));
+  CHECK(s3.server.exchanges.back().body.find(
+            "<Part><PartNumber>3</PartNumber><ETag>\"e3\"</ETag></Part>") != std::string::npos);
+}
+
+TEST_CASE("S3 upload tuning comes from the environment, within S3's limits") {
+  const S3Config defaults = ConfigWith({});
+  CHECK(defaults.part_size == S3Storage::kDefaultPartSize);
+  CHECK(defaults.upload_connections == 4);
+  const S3Config tuned =
+      ConfigWith({{"VODCTL_S3_PART_SIZE", "64"}, {"VODCTL_S3_UPLOAD_CONNECTIONS", "8"}});
+  CHECK(tuned.part_size == int64_t{64} << 20);
+  CHECK(tuned.upload_connections == 8);
+  CHECK_THROWS_MATCHES(ConfigWith({{"VODCTL_S3_PART_SIZE", "4"}}), Error,
+                       IsError(ExitCode::kUsage, "VODCTL_S3_PART_SIZE must be a whole number "
+                                                 "from 5 to 5120, not '4'"));
+  CHECK_THROWS_MATCHES(ConfigWith({{"VODCTL_S3_UPLOAD_CONNECTIONS", "two"}}), Error,
+                       IsError(ExitCode::kUsage, "VODCTL_S3_UPLOAD_CONNECTIONS"));
+}
+
+// Serves `object` to HEAD and to ranged GETs, as S3 does.
+HttpResponse ServeRanges(const Exchange& exchange, const std::string& object,
+                         const std::string& etag) {
+  if (exchange.method == "HEAD") {
+    return Answer(200, "", {{"content-length", std::to_string(object.size())}, {"etag", etag}});
+  }
+  if (exchange.Header("If-Match") != etag) {
+    return Answer(412, ErrorDocument("PreconditionFailed", "At least one of the pre-conditions "
+                                                           "you specified did not hold"));
+  }
+  const std::string range = exchange.Header("Range");  // bytes=FIRST-LAST
+  const size_t dash = range.find('-');
+  const size_t first = std::stoul(range.substr(6, dash - 6));
+  const size_t last = std::stoul(range.substr(dash + 1));
+  return Answer(206, object.substr(first, last - first + 1));
+}
+
+TEST_CASE("S3Storage reads objects in place through a bounded window of ranged GETs") {
+  FakeS3 s3;
+  constexpr int64_t kWindow = S3Storage::kReadWindowSize;
+  std::string object(static_cast<size_t>(6 * kWindow + 5), '\0');
+  for (size_t i = 0; i < object.size(); ++i) object[i] = static_cast<char>(i * 7 % 251);
+  s3.server.answer = [&](const Exchange& exchange) {
+    return ServeRanges(exchange, object, "\"v1\"");
+  };
+  std::unique_ptr<RandomAccessReader> reader = s3.storage->OpenForRead("src/a b.mp4");
+  CHECK(reader->size() == static_cast<int64_t>(object.size()));
+  CHECK(reader->name() == "s3://bucket/pre/src/a b.mp4");
+
+  auto read = [&](int64_t offset, size_t count) {
+    std::string bytes(count, '\0');
+    bytes.resize(reader->ReadAt(offset, bytes.data(), count));
+    return bytes;
+  };
+  auto gets = [&] {
+    return std::count_if(s3.server.exchanges.begin(), s3.server.exchanges.end(),
+                         [](const Exchange& e) { return e.method == "GET"; });
+  };
+  // Across a window boundary: two GETs, each for one whole window.
+  CHECK(read(kWindow - 10, 20) == object.substr(kWindow - 10, 20));
+  CHECK(gets() == 2);
+  CHECK(s3.server.exchanges.back().Header("Range") ==
+        fmt::format("bytes={}-{}", kWindow, 2 * kWindow - 1));
+  CHECK(s3.server.exchanges.back().Header("If-Match") == "\"v1\"");
+  // The end: a short last window, a short read, then nothing.
+  CHECK(read(6 * kWindow, 100) == object.substr(6 * kWindow));
+  CHECK(s3.server.exchanges.back().Header("Range") ==
+        fmt::format("bytes={}-{}", 6 * kWindow, 6 * kWindow + 4));
+  CHECK(read(static_cast<int64_t>(object.size()), 10).empty());
+  // Three windows are held; reading them again costs nothing.
+  const auto before = gets();
+  CHECK(read(0, 16) == object.substr(0, 16));
+  CHECK(read(kWindow + 3, 16) == object.substr(kWindow + 3, 16));
+  CHECK(gets() == before);
+  // A fifth window pushes out the least recently used (the last one) but no other.
+  CHECK(read(3 * kWindow, 8) == object.substr(3 * kWindow, 8));
+  CHECK(read(4 * kWindow, 8) == object.substr(4 * kWindow, 8));
+  CHECK(gets() == before + 2);
+  CHECK(read(0, 8) == object.substr(0, 8));
+  CHECK(gets() == before + 2);
+  CHECK(read(6 * kWindow, 1) == object.substr(6 * kWindow, 1));
+  CHECK(gets() == before + 3);
+}
+
+TEST_CASE("S3Storage fails a read of an object replaced since it was opened") {
+  FakeS3 s3;
+  std::string etag = "\"v1\"";
+  s3.server.answer = [&](const Exchange& exchange) {
+    return ServeRanges(exchange, "0123456789", etag);
+  };
+  std::unique_ptr<RandomAccessReader> reader = s3.storage->OpenForRead("a.mp4");
+  etag = "\"v2\"";
+  char buffer[4];
+  CHECK_THROWS_MATCHES(reader->ReadAt(0, buffer, sizeof buffer), Error,
+                       IsError(ExitCode::kIoError, "HTTP 412 PreconditionFailed"));
+  s3.server.answer = [](const Exchange&) { return Answer(404); };
+  CHECK_THROWS_MATCHES(s3.storage->OpenForRead("gone.mp4"), Error,
+                       IsError(ExitCode::kIoError, "missing 's3://bucket/pre/gone.mp4'"));
 }
 
 }  // namespace

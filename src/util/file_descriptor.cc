@@ -3,6 +3,7 @@
 #include "vodctl/error.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +50,12 @@ size_t FileDescriptor::ReadAt(int64_t offset, char* buffer, size_t size) {
     if (got >= 0) return static_cast<size_t>(got);
     if (errno != EINTR) FailErrno("cannot read");
   }
+}
+
+int64_t FileDescriptor::Size() const {
+  struct stat info;
+  if (::fstat(fd_, &info) != 0) FailErrno("cannot stat");
+  return info.st_size;
 }
 
 void FileDescriptor::Sync() {

@@ -19,6 +19,7 @@ class FileDescriptor {
   void WriteAll(std::string_view bytes);
   size_t ReadSome(char* buffer, size_t size);  // 0 at the end of the file
   size_t ReadAt(int64_t offset, char* buffer, size_t size);
+  int64_t Size() const;
   void Sync();
   void Truncate();  // to zero bytes, position back at the start
   // Some file systems (NFS) report write errors only at close, so a writer closes explicitly

@@ -5,6 +5,9 @@ server or answered with a fault: the connection reset before any answer, a 500 o
 SlowDown, a stall before forwarding, or (for GETs) a response cut off half-way. Faults other
 than the cut-off happen before the server sees the request, the way an overloaded frontend
 or a flaky network fails; every connection carries one request.
+
+Every request is recorded in `requests` (method, target, Range header, and when it arrived and
+was answered), so tests can see how vodctl talks to the server.
 """
 
 import random
@@ -54,6 +57,7 @@ class FaultProxy:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.counts = {name: 0 for name in FAULTS + ("forwarded",)}
+        self.requests = []
         proxy = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -85,7 +89,19 @@ class FaultProxy:
         if request is None:
             return
         head, body = request
-        method = head.split(b" ", 1)[0]
+        method, target = head.split(b" ", 2)[:2]
+        record = {"method": method.decode(), "target": target.decode(), "range": None,
+                  "arrived": time.monotonic(), "answered": None}
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"range":
+                record["range"] = value.strip().decode()
+        with self.lock:
+            self.requests.append(record)
+        self._answer(conn, head, body, method)
+        record["answered"] = time.monotonic()
+
+    def _answer(self, conn, head, body, method):
         fault = self._draw(method)
         if fault == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")

@@ -396,26 +396,51 @@ class S3Test(VodTestCase):
         self.assert_same_as_local(source, output_prefix, *OPTIONS)
         self.assertEqual(self.s3.list(self.bucket, "tmp dir/"), {})
 
-    def test_big_files_travel_in_parts(self):
-        # One chunk of the whole source, above the 16 MiB at which uploads go multipart; the
-        # source itself is above it too, downloaded for reading.
+    def test_big_files_travel_in_parts_and_sources_in_ranges(self):
+        # One chunk of the whole source, uploaded in 5 MiB parts; the source over 16 MiB,
+        # read in place. The endpoint and part size come from flags (the environment names a
+        # closed port: the flag must win), through a proxy that records every request.
         source = noisy_source(self.ws.path("noisy.mp4"))
         size = os.path.getsize(source)
         self.assertGreater(size, 17 << 20, "precondition: a source over 16 MiB")
         with open(source, "rb") as f:
             self.s3.put(self.bucket, "src/noisy.mp4", f.read())
+        proxy = FaultProxy(SERVER.endpoint, fault_rate=0)
+        self.addCleanup(proxy.close)
         options = ["--preset", "ultrafast", "--chunk-duration", "30", "--segment-duration", "2",
                    "--ladder", "240p"]
-        self.run_on_s3("src/noisy.mp4", "out/", "tmp/", "--keep-tmp", *options)
+        with environment(AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port_block(1)}"):
+            self.run_on_s3("src/noisy.mp4", "out/", "tmp/", "--keep-tmp", *options,
+                           "--s3-endpoint", proxy.endpoint, "--s3-part-size", "5",
+                           "--s3-upload-connections", "3")
 
         chunks = {k: v for k, v in self.s3.list(self.bucket, "tmp/").items()
                   if "/chunks/" in k}
         self.assertEqual(len(chunks), 1, f"one chunk expected: {chunks}")
         (chunk_key, chunk_size), = chunks.items()
         self.assertGreater(chunk_size, 16 << 20)
+        parts = -(-chunk_size // (5 << 20))
         # S3 gives a multipart object the ETag "<hash of the parts' MD5s>-<part count>".
         etag = self.s3.head(self.bucket, chunk_key)["etag"].strip('"')
-        self.assertTrue(etag.endswith("-2"), f"chunk ETag {etag}: not a 2-part upload")
+        self.assertTrue(etag.endswith(f"-{parts}"), f"chunk ETag {etag}: not {parts} parts")
+        part_puts = [r for r in proxy.requests
+                     if r["method"] == "PUT" and "/chunks/" in r["target"] and
+                     "partNumber=" in r["target"]]
+        self.assertEqual(len(part_puts), parts)
+        most_at_once = max(sum(1 for other in part_puts
+                               if other["arrived"] <= r["arrived"] < other["answered"])
+                           for r in part_puts)
+        self.assertGreater(most_at_once, 1, "the parts went one after another")
+        self.assertLessEqual(most_at_once, 3, "more connections than --s3-upload-connections")
+
+        source_gets = [r for r in proxy.requests
+                       if r["method"] == "GET" and r["target"].endswith("/src/noisy.mp4")]
+        self.assertTrue(source_gets, "the source was never read from S3")
+        for get in source_gets:
+            self.assertRegex(get["range"] or "", r"^bytes=\d+-\d+$",
+                             "the source was fetched without a Range")
+            first, last = map(int, get["range"][6:].split("-"))
+            self.assertLessEqual(last - first + 1, 4 << 20, f"a range over 4 MiB: {get}")
         self.assert_same_as_local(source, "out/", *options)
 
     def test_objects_over_100_mb_round_trip_in_bounded_memory(self):
