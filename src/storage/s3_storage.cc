@@ -455,10 +455,11 @@ HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
 
 S3Storage::S3Storage(S3Config config, Options options)
     : config_(std::move(config)),
-      connect_(options.connect ? std::move(options.connect)
-                               : [ca_bundle = config_.ca_bundle]() -> std::unique_ptr<HttpTransport> {
-                                   return std::make_unique<CurlTransport>(ca_bundle);
-                                 }),
+      connect_(options.connect
+                   ? std::move(options.connect)
+                   : [ca_bundle = config_.ca_bundle]() -> std::unique_ptr<HttpTransport> {
+                       return std::make_unique<CurlTransport>(ca_bundle);
+                     }),
       transport_(connect_()),
       local_folder_(std::move(options.local_folder)),
       owns_local_folder_(local_folder_.empty()),
