@@ -7,17 +7,25 @@
 #include "pipeline/constant_rate_queue.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
+#include "util/bounded_queue.h"
 #include "util/interrupt.h"
 #include "util/progress.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <exception>
+#include <optional>
+#include <thread>
 
 namespace vodctl {
 namespace {
 
-// One rendition of one chunk while it is encoded: scale, encode, write to a scratch file.
+// One rendition of one chunk while it is encoded. The decoding thread scales each frame
+// (so decoded frames are released in decode order, whatever the encoders' pace); the encoder
+// runs in a thread of its own, so a chunk keeps more than one core busy and the renditions of
+// a ladder encode side by side. Each encoder sees the same frames in the same order whatever
+// the threads do, so its output bytes do not depend on them.
 class RenditionWriter {
  public:
   RenditionWriter(JobContext& context, const Rendition& rendition, const ChunkRecord& chunk,
@@ -33,23 +41,29 @@ class RenditionWriter {
         packet_(media::MakePacket()) {
     muxer_->AddStream(encoder_.context());
     muxer_->WriteHeader();
+    encoding_ = std::jthread([this] { EncodeAll(); });
   }
 
+  ~RenditionWriter() {
+    // Leaving early (an error elsewhere, a stop): the encoder thread stops without flushing.
+    frames_.Cancel();
+  }
+
+  // Scales `frame` for this rendition and hands it to the encoder thread, waiting while that
+  // is kFramesAhead frames behind. Throws what the encoder thread failed with.
   void Encode(const AVFrame* frame, int64_t slot) {
     media::FramePtr scaled = scaler_.Scale(frame);
     scaled->pts = slot;
     // Every rendition has an IDR at each segment start, so segments align across renditions.
     scaled->pict_type = timeline_.StartsSegment(slot) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-    encoder_.Send(scaled.get());
-    Drain();
+    if (!frames_.Push(std::move(scaled))) ThrowEncoderError();
   }
 
-  // Flushes the encoder, checks the frame count and stores the file.
+  // Waits for the encoder to finish, checks the frame count and stores the file.
   nlohmann::json Publish(int64_t expected_frames) {
-    encoder_.Send(nullptr);
-    Drain();
-    muxer_->Finish();
-    sink_.Close();
+    frames_.Close();
+    encoding_.join();
+    if (encoder_error_) std::rethrow_exception(encoder_error_);
     if (packets_ != expected_frames) {
       Fail(ExitCode::kSoftware, "{}: encoded {} frames, expected {}", what_, packets_,
            expected_frames);
@@ -61,6 +75,9 @@ class RenditionWriter {
   }
 
  private:
+  // Enough to ride out an encoder's uneven pace per frame; a 1080p frame is 3 MB.
+  static constexpr size_t kFramesAhead = 8;
+
   static media::H264Settings Settings(const JobOptions& options, const Rendition& rendition,
                                       const Timeline& timeline) {
     media::H264Settings s;
@@ -74,6 +91,31 @@ class RenditionWriter {
     s.gop_frames = static_cast<int>(std::ceil(options.segment_duration * timeline.frame_rate().value()));
     s.threads = options.encoder_threads;
     return s;
+  }
+
+  // The encoder thread: every frame, then the flush, into the scratch file.
+  void EncodeAll() {
+    try {
+      while (std::optional<media::FramePtr> frame = frames_.Pop()) {
+        encoder_.Send(frame->get());
+        Drain();
+      }
+      if (frames_.cancelled()) return;
+      encoder_.Send(nullptr);
+      Drain();
+      muxer_->Finish();
+      sink_.Close();
+    } catch (...) {
+      encoder_error_ = std::current_exception();
+      frames_.Cancel();
+    }
+  }
+
+  // For a failed Push, which only the encoder thread's failure makes fail.
+  [[noreturn]] void ThrowEncoderError() {
+    encoding_.join();
+    if (encoder_error_) std::rethrow_exception(encoder_error_);
+    Fail(ExitCode::kSoftware, "{}: the encoder thread stopped without an error", what_);
   }
 
   void Drain() {
@@ -93,7 +135,10 @@ class RenditionWriter {
   media::FileSink sink_;
   std::unique_ptr<media::Muxer> muxer_;
   media::PacketPtr packet_;
-  int64_t packets_ = 0;
+  int64_t packets_ = 0;  // written by the encoder thread, read after it ends
+  BoundedQueue<media::FramePtr> frames_{kFramesAhead};
+  std::exception_ptr encoder_error_;
+  std::jthread encoding_;  // last: it ends before the members it uses are destroyed
 };
 
 }  // namespace
