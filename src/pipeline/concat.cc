@@ -76,6 +76,11 @@ nlohmann::json ConcatRendition(JobContext& context, const Rendition& rendition,
 }  // namespace
 
 void RunConcat(JobContext& context) {
+  // Not encoded beside the chunks (they ran elsewhere, or this process stopped first).
+  if (AudioPending(context)) {
+    EncodeAudio(context);
+    context.Reload();
+  }
   const std::vector<ChunkRecord> chunks = context.state().ListChunks(context.id());
   nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
   for (const Rendition& rendition : context.renditions()) {

@@ -244,10 +244,34 @@ void JobRunner::TranscodeAllChunks() {
       if (!first_error) first_error = std::current_exception();
     }
   };
+  // The audio is encoded beside the chunks, by a thread of its own: done at the start of
+  // concat instead, it would hold everything up while one core works on it.
+  std::exception_ptr audio_error;
+  auto encode_audio = [&]() {
+    try {
+      auto store = OpenSqliteStateStore(options_.state_path);
+      JobContext context(*store, job_id_);
+      if (AudioPending(context)) EncodeAudio(context);
+    } catch (...) {
+      audio_error = std::current_exception();
+    }
+  };
   std::vector<std::thread> workers;
+  workers.emplace_back(encode_audio);
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers.emplace_back(work);
   for (auto& worker : workers) worker.join();
   if (first_error) std::rethrow_exception(first_error);
+  if (audio_error) {
+    try {
+      std::rethrow_exception(audio_error);
+    } catch (const std::exception& error) {
+      if (CodeOf(error) == ExitCode::kTempFail) {
+        Interrupted(Step::kTranscode);
+        throw;
+      }
+      FailJob(error, std::nullopt);
+    }
+  }
   FinishTranscodeIfComplete();
   if (state_.GetJob(job_id_).steps[Step::kTranscode] != StepState::kDone) {
     Fail(ExitCode::kTempFail, "job '{}': some chunks are being transcoded by another process",
@@ -316,9 +340,28 @@ void JobRunner::VerifyArtefacts() {
   }
   bool need_split = false;
   if (context.source().audio) {
-    if (auto why = CheckArtefact(tmp, tmp_keys::Audio(), result["split"]["audio"])) {
-      redo(Step::kSplit, std::nullopt, tmp_keys::Audio(), *why);
-      need_split = true;
+    if (result.contains("audio")) {
+      if (auto why = CheckArtefact(tmp, tmp_keys::Audio(), result["audio"])) {
+        log::Info("job '{}': {} is {}; encoding the audio again", job_id_,
+                  tmp.Describe(tmp_keys::Audio()), *why);
+        state_.AddEvent(job_id_, "artefact-redo", std::nullopt,
+                        fmt::format("{}: {}", tmp_keys::Audio(), *why));
+        nlohmann::json without_audio = result;
+        without_audio.erase("audio");
+        state_.SetJobResult(job_id_, without_audio);
+        // Concat is where audio left over from the chunk phase gets encoded.
+        if (job.steps[Step::kConcat] == StepState::kDone) {
+          redo(Step::kConcat, std::nullopt, tmp_keys::Audio(), *why);
+          need_chunk_outputs = true;
+        }
+      }
+    }
+    if (!state_.GetJob(job_id_).result.contains("audio")) {
+      const std::string key = tmp_keys::AudioSource();
+      if (auto why = CheckArtefact(tmp, key, result["split"]["audio_source"])) {
+        redo(Step::kSplit, std::nullopt, key, *why);
+        need_split = true;
+      }
     }
   }
   for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {

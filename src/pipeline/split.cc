@@ -1,4 +1,3 @@
-#include "media/audio_transcoder.h"
 #include "media/av_error.h"
 #include "media/demuxer.h"
 #include "media/muxer.h"
@@ -18,7 +17,6 @@
 namespace vodctl {
 namespace {
 
-using media::AudioTranscoder;
 using media::Demuxer;
 using media::FileSink;
 using media::Muxer;
@@ -76,14 +74,15 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   return info;
 }
 
-// One chunk's file while split writes it.
-class ChunkWriter {
+// One stream copied, as split reads it, into an intermediate file of tmp: a video chunk, or
+// the audio.
+class StreamCopyWriter {
  public:
-  ChunkWriter(Storage& tmp, int index, const AVStream* source)
+  StreamCopyWriter(Storage& tmp, std::string key, const AVStream* source)
       : tmp_(tmp),
-        index_(index),
-        sink_(tmp.ScratchPath(tmp_keys::Chunk(index))),
-        muxer_(Muxer::Intermediate(&sink_, fmt::format("chunk {}", index))),
+        key_(std::move(key)),
+        sink_(tmp.ScratchPath(key_)),
+        muxer_(Muxer::Intermediate(&sink_, key_)),
         time_base_(source->time_base) {
     muxer_->AddStream(source->codecpar, source->time_base);
     muxer_->WriteHeader();
@@ -95,18 +94,18 @@ class ChunkWriter {
     muxer_->Write(copy.get(), 0, time_base_);
   }
 
-  // Stores the finished chunk; returns its size and checksum for the plan.
+  // Stores the finished file; returns its size and checksum for the plan.
   nlohmann::json Publish() {
     muxer_->Finish();
     sink_.Close();
     nlohmann::json record = {{"size", sink_.size()}, {"sha256", sink_.HexDigest()}};
-    tmp_.PutFile(tmp_keys::Chunk(index_), sink_.path());
+    tmp_.PutFile(key_, sink_.path());
     return record;
   }
 
  private:
   Storage& tmp_;
-  int index_;
+  std::string key_;
   FileSink sink_;
   std::unique_ptr<Muxer> muxer_;
   AVRational time_base_;
@@ -193,7 +192,8 @@ class VideoChunker {
       pending_key_.reset(av_packet_clone(packet));
     }
     starts_.push_back(pts);
-    current_ = std::make_unique<ChunkWriter>(tmp_, static_cast<int>(starts_.size() - 1), stream_);
+    current_ = std::make_unique<StreamCopyWriter>(
+        tmp_, tmp_keys::Chunk(static_cast<int>(starts_.size() - 1)), stream_);
     current_->Write(packet);
   }
 
@@ -207,8 +207,8 @@ class VideoChunker {
   Storage& tmp_;
   const AVStream* stream_;
   int64_t chunk_ticks_;
-  std::unique_ptr<ChunkWriter> current_;
-  std::unique_ptr<ChunkWriter> previous_;  // still taking an open GOP's leading pictures
+  std::unique_ptr<StreamCopyWriter> current_;
+  std::unique_ptr<StreamCopyWriter> previous_;  // still taking an open GOP's leading pictures
   media::PacketPtr pending_key_;
   std::vector<int64_t> starts_;
   std::vector<int64_t> frame_pts_;  // every kept frame, to count each chunk's frames
@@ -232,31 +232,20 @@ void RunSplit(JobContext& context) {
   Timeline timeline(OutputFrameRate(info.video), job.options.segment_duration);
 
   VideoChunker chunker(context.tmp(), video, job.options.chunk_duration);
-  std::unique_ptr<FileSink> audio_sink;
-  std::unique_ptr<AudioTranscoder> audio_transcoder;
+  // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
+  std::unique_ptr<StreamCopyWriter> audio_copy;
+  if (audio) {
+    audio_copy = std::make_unique<StreamCopyWriter>(context.tmp(), tmp_keys::AudioSource(), audio);
+  }
   Progress progress("split", info.size);
   media::PacketPtr packet = media::MakePacket();
-  std::vector<media::PacketPtr> audio_before_video;  // the audio origin is the first video frame
-  auto start_audio = [&]() {
-    double origin = chunker.origin_pts() * av_q2d(video->time_base);
-    audio_sink = std::make_unique<FileSink>(context.tmp().ScratchPath(tmp_keys::Audio()));
-    audio_transcoder = std::make_unique<AudioTranscoder>(audio, origin, audio_sink.get(),
-                                                         fmt::format("job '{}' audio", job.id));
-    for (auto& early : audio_before_video) audio_transcoder->Write(early.get());
-    audio_before_video.clear();
-  };
   int64_t last_position = 0;
   while (demuxer.Read(packet.get())) {
     ThrowIfStopRequested(fmt::format("job '{}' split", job.id));
     if (packet->stream_index == video->index) {
       chunker.Write(packet.get());
-      if (audio && !audio_transcoder && chunker.started()) start_audio();
     } else if (audio && packet->stream_index == audio->index) {
-      if (audio_transcoder) {
-        audio_transcoder->Write(packet.get());
-      } else {
-        audio_before_video.emplace_back(av_packet_clone(packet.get()));
-      }
+      audio_copy->Write(packet.get());
     }
     if (packet->pos > last_position) {
       progress.Advance(packet->pos - last_position);
@@ -265,14 +254,7 @@ void RunSplit(JobContext& context) {
     av_packet_unref(packet.get());
   }
   std::vector<ChunkPlan> chunks = chunker.Finish(timeline);
-  nlohmann::json audio_record;
-  if (audio) {
-    if (!audio_transcoder) start_audio();
-    audio_transcoder->Finish();
-    audio_sink->Close();
-    audio_record = {{"size", audio_sink->size()}, {"sha256", audio_sink->HexDigest()}};
-    context.tmp().PutFile(tmp_keys::Audio(), audio_sink->path());
-  }
+  const nlohmann::json audio_record = audio_copy ? audio_copy->Publish() : nlohmann::json();
   progress.Finish();
 
   info.video.start_pts = chunker.origin_pts();
@@ -280,7 +262,7 @@ void RunSplit(JobContext& context) {
   info.video.frame_count = chunker.frame_count();
   context.state().SetSourceInfo(job.id, info);
   nlohmann::json result = job.result.is_object() ? job.result : nlohmann::json::object();
-  result["split"] = {{"chunks", chunker.records()}, {"audio", audio_record}};
+  result["split"] = {{"chunks", chunker.records()}, {"audio_source", audio_record}};
   context.state().SetJobResult(job.id, result);
   // Splitting again (its files were lost) gives the same plan: chunks already transcoded
   // keep their state.
@@ -291,7 +273,7 @@ void RunSplit(JobContext& context) {
   if (!same_plan) context.state().SetChunks(job.id, chunks);
   MirrorPlan(context);
   log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, demuxer.name(), chunks.size(),
-            info.video.frame_count, audio ? ", audio encoded" : ", no audio");
+            info.video.frame_count, audio ? ", audio copied" : ", no audio");
 }
 
 }  // namespace vodctl

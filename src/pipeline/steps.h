@@ -6,9 +6,16 @@
 
 namespace vodctl {
 
-// Probes the source, cuts its first video stream at key frames into chunks (stream copy) and
-// encodes its first audio stream, whole, to AAC. Error(kDataError) for a bad source.
+// Probes the source, cuts its first video stream at key frames into chunks and copies its
+// first audio stream, whole, beside them (stream copy both). Error(kDataError) for a bad
+// source.
 void RunSplit(JobContext& context);
+
+// Whether the job has audio that EncodeAudio has not encoded yet.
+bool AudioPending(const JobContext& context);
+// Encodes the audio split copied, whole, to AAC (audio.nut) and records it in the job's result
+// as "audio". Runs beside the chunks in `run`, or at the start of concat otherwise.
+void EncodeAudio(JobContext& context);
 
 // Decodes one chunk once and encodes every rendition of it. Error(kDataError) when the chunk
 // does not decode to the frames split counted.
