@@ -10,12 +10,16 @@ packages=(
   libx264-dev libcurl4-openssl-dev libsqlite3-dev
   catch2
   ffmpeg python3 python3-boto3 sqlite3 bc
+  chromium nodejs  # the player test (tests/e2e/test_player.py)
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's nodejs comes without npm, which is a package of its own; a nodejs built elsewhere
+# (NodeSource) brings npm and conflicts with that package, so it is asked for only if absent.
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -1,0 +1,356 @@
+"""A real player plays vodctl's HLS output: headless Chromium with hls.js.
+
+vodctl makes fMP4 and TS presentations of a 12 s source with three variants; a small HTTP
+server on 127.0.0.1 serves them with tests/player/player.html; tests/player/drive.js
+(playwright-core) plays them in Debian's Chromium and prints what happened as JSON, which this
+test judges: playback starts; seeks to the middle and near the end, beyond what is buffered,
+land where asked and play on (to the end); from a replay at 0 the playhead runs past several
+segments without a seek; a forced switch to every level loads it and shows its frames while
+playback goes on; every fragment is buffered at its playlist times; hls.js raises no fatal
+error, nor any non-fatal one but those explained below.
+
+Prerequisites: node, npm and /usr/bin/chromium (scripts/install-deps.sh installs them); the
+npm packages pinned in tests/player/package-lock.json are installed here with `npm ci` into
+tests/player/node_modules (git-ignored) when missing or out of date.
+"""
+
+import fcntl
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+import unittest
+
+from vodtest import VodTestCase, media, parse_master, parse_media_playlist
+
+PLAYER_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                           "..", "player"))
+NODE_MODULES = os.path.join(PLAYER_DIR, "node_modules")
+LOCK_FILE = os.path.join(PLAYER_DIR, "package-lock.json")
+# Hash of the package-lock.json that node_modules was installed from.
+INSTALLED_STAMP = os.path.join(NODE_MODULES, ".vodctl-package-lock.sha256")
+CHROMIUM = "/usr/bin/chromium"
+
+SEGMENT_DURATION = 2
+# Default preset (veryfast): High profile with B-frames, as a real job makes.
+OPTIONS = ["--chunk-duration", "4", "--segment-duration", str(SEGMENT_DURATION)]
+# How far a seek may land from where it was asked to, the end of playback from the duration,
+# and a fragment's buffered start and duration from its playlist's.
+TOLERANCE = 0.25
+
+# Non-fatal hls.js errors that are part of normal playback, by `details`. What would make them
+# matter (playback that does not go on, a fragment away from its playlist times) is checked.
+BENIGN_ERRORS = {
+    # a fragment load cancelled by hls.js itself, on a forced switch or a seek;
+    "aborted",
+    # the playhead waited for data (a busy machine) and hls.js nudged it;
+    "bufferStalledError", "bufferNudgeOnStall",
+    # an appended fragment did not grow the buffered range (hls.js counts it against its
+    # append retries): seen once in about 45 TS runs, on the fragment that hls.js's own
+    # bandwidth estimate switched down to during the seek to the middle.
+    "bufferAppendNoProgress",
+}
+# ... and one only at the very start: with B-frames the first frame is presented one decode
+# delay (here 80 ms) after the first decode time, which hls.js takes as time 0; it then
+# sometimes stalls at 0 and jumps over that gap (to 0.18 s), a race with its start-up.
+START_GAP_ERROR = "bufferSeekOverHole"
+
+
+def install_player_packages():
+    """Checks the prerequisites and runs `npm ci` unless node_modules matches the lock file.
+
+    Raises AssertionError, naming what to do, when something is missing or fails."""
+    missing = [name for name in ("node", "npm") if shutil.which(name) is None]
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(CHROMIUM)
+    if missing:
+        raise AssertionError(f"the player test needs {', '.join(missing)}: run "
+                             f"scripts/install-deps.sh as root")
+    with open(LOCK_FILE, "rb") as lock:
+        wanted = hashlib.sha256(lock.read()).hexdigest()
+        # One installer at a time, when several test runs share this source tree.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(INSTALLED_STAMP, encoding="ascii") as f:
+                if f.read().strip() == wanted:
+                    return
+        except FileNotFoundError:
+            pass
+        proc = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PLAYER_DIR,
+                              capture_output=True, text=True, timeout=600,
+                              stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise AssertionError(f"npm ci in {PLAYER_DIR} failed ({proc.returncode}):\n"
+                                 f"{proc.stdout}{proc.stderr}")
+        with open(INSTALLED_STAMP, "w", encoding="ascii") as f:
+            f.write(wanted + "\n")
+
+
+class StaticServer:
+    """Serves a folder on 127.0.0.1 (a free port) in a thread; records each request's path and
+    status."""
+
+    def __init__(self, root):
+        self.requests = []
+        requests = self.requests
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_request(self, code="-", size="-"):
+                requests.append((self.path, int(code)))
+
+            def log_message(self, *args):
+                pass  # requests are kept in self.requests, not printed
+
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=root))
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self):
+        host, port = self.httpd.server_address
+        return f"http://{host}:{port}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+def setUpModule():
+    install_player_packages()
+
+
+class PlayerTest(VodTestCase):
+
+    def test_fmp4(self):
+        self.check_playback("fmp4")
+
+    def test_ts(self):
+        self.check_playback("ts")
+
+    def check_playback(self, fmt):
+        source = media("main720")
+        www = self.ws.path("www")
+        os.makedirs(www)
+        os.symlink(PLAYER_DIR, os.path.join(www, "player"))
+        output = os.path.join(www, "hls")
+        self.run_ok("run", source, output, "--format", fmt, *OPTIONS)
+        master = parse_master(os.path.join(output, "master.m3u8"))
+        self.assertGreaterEqual(len(master["variants"]), 2, "several levels to switch between")
+
+        server = StaticServer(www)
+        self.addCleanup(server.close)
+        report = self.drive(f"{server.base_url}/player/player.html?src=/hls/master.m3u8")
+
+        failed = [r for r in server.requests if r[1] >= 400]
+        self.assertEqual(failed, [], "HTTP requests that failed")
+        requested = {path for path, _ in server.requests}
+        for variant in master["variants"]:
+            self.assertIn(f"/hls/{variant['uri']}", requested)
+            if fmt == "fmp4":
+                folder = "/hls/" + os.path.dirname(variant["uri"])
+                self.assertIn(f"{folder}/init.mp4", requested)
+        PlaybackJudge(self, report, master, output).check_all()
+
+    def drive(self, page_url):
+        proc = subprocess.run(["node", os.path.join(PLAYER_DIR, "drive.js"), page_url,
+                               str(SEGMENT_DURATION)], cwd=PLAYER_DIR, capture_output=True,
+                              text=True, timeout=180, stdin=subprocess.DEVNULL,
+                              env={**os.environ, "VODCTL_CHROMIUM": CHROMIUM})
+        self.assertEqual(proc.returncode, 0, f"drive.js failed:\n{proc.stderr}")
+        # Kept with the work folder (VODCTL_TEST_KEEP=1) for a look at what the player did.
+        with open(self.ws.path("player-report.json"), "w", encoding="utf-8") as f:
+            f.write(proc.stdout)
+        return json.loads(proc.stdout)
+
+
+class PlaybackJudge:
+    """Assertions on one drive.js report."""
+
+    def __init__(self, test, report, master, output):
+        self.t = test
+        self.report = report
+        self.master = master
+        self.output = output
+        self.log = report["log"]
+        self.steps = report["steps"]
+
+    def summary(self):
+        """What happened, in short, for failure messages."""
+        lines = [f"Chromium {self.report['browser']}, hls.js {self.report['hlsJs']['version']}"]
+        for s in self.steps:
+            sample = s["sample"]
+            lines.append(f"  step {s['name']} {s['arg']}: {'ok' if s['ok'] else 'TIMED OUT'} "
+                         f"after {s['ms']} ms, currentTime {sample['currentTime']:.3f}, "
+                         f"videoHeight {sample['videoHeight']}, error {s['actionError']}, "
+                         f"media error {sample['mediaError']}")
+        for e in self.log:
+            if e["type"] in ("ERROR", "video:error"):
+                lines.append(f"  {e}")
+        lines += [f"  console {c}" for c in self.report["console"]]
+        lines += [f"  page error {p}" for p in self.report["pageErrors"]]
+        return "\n".join(lines)
+
+    def step_entries(self, name, arg=None):
+        """(step report, log entries from its start to the next step's start)."""
+        markers = [i for i, e in enumerate(self.log) if e["type"] == "step"]
+        for n, s in enumerate(self.steps):
+            if s["name"] == name and (arg is None or s["arg"] == arg):
+                begin = markers[n]
+                end = markers[n + 1] if n + 1 < len(markers) else len(self.log)
+                return s, self.log[begin:end]
+        self.t.fail(f"step {name} {arg or ''} never ran\n{self.summary()}")
+
+    def previous_step(self, step):
+        return self.steps[self.steps.index(step) - 1]
+
+    def check_all(self):
+        self.t.assertTrue(self.report["hlsJs"]["supported"],
+                          "hls.js says this Chromium has no Media Source Extensions")
+        unsupported = [t for t, ok in self.report.get("typeSupport", {}).items() if not ok]
+        self.t.assertEqual(unsupported, [], "MediaSource.isTypeSupported() is false for these "
+                                            "variants' CODECS")
+        self.t.assertTrue(all(s["ok"] for s in self.steps),
+                          f"playback did not go as planned:\n{self.summary()}")
+        self.check_errors()
+        self.check_levels()
+        self.check_fragment_times()
+        self.check_start()
+        self.check_seeks()
+        self.check_continuous_play()
+        self.check_switches()
+
+    def check_errors(self):
+        errors = [e for e in self.log if e["type"] == "ERROR"]
+        self.t.assertEqual([e for e in errors if e["fatal"]], [],
+                           f"fatal hls.js errors\n{self.summary()}")
+        first_playing = next((i for i, e in enumerate(self.log) if e["type"] == "video:playing"),
+                             len(self.log))
+        unexpected = [e for i, e in enumerate(self.log) if e["type"] == "ERROR"
+                      and e["details"] not in BENIGN_ERRORS
+                      and not (e["details"] == START_GAP_ERROR and i < first_playing
+                               and e["currentTime"] <= TOLERANCE)]
+        self.t.assertEqual(unexpected, [], f"non-fatal hls.js errors\n{self.summary()}")
+        self.t.assertEqual(self.report["pageErrors"], [], "uncaught errors in the page")
+        self.t.assertIsNone(self.report["final"]["mediaError"], "the video element failed")
+
+    def check_levels(self):
+        parsed = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")
+        heights = sorted(int(v["attrs"]["RESOLUTION"].split("x")[1])
+                         for v in self.master["variants"])
+        self.t.assertEqual(sorted(level["height"] for level in parsed["levels"]), heights,
+                           "hls.js levels against master.m3u8's variants")
+        self.t.assertEqual(len(parsed["audioTracks"]), 1, "the audio rendition")
+
+    def check_fragment_times(self):
+        """Every fragment hls.js buffered spans the times its playlist gives it: hls.js measures
+        them from the media's timestamps, and fills small gaps between fragments by moving
+        timestamps, which shows here."""
+        parsed = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")
+        playlists = {"main": [level["url"] for level in parsed["levels"]],
+                     "audio": [track["url"] for track in parsed["audioTracks"]]}
+        spans = {}  # playlist URL -> [(start, duration)] by sequence number
+        for url in playlists["main"] + playlists["audio"]:
+            path = os.path.join(self.output, url.split("/hls/", 1)[1])
+            start, spans[url] = 0.0, []
+            for seg in parse_media_playlist(path)["segments"]:
+                spans[url].append((start, float(seg["duration"])))
+                start += float(seg["duration"])
+        wrong = []
+        for e in self.log:
+            if e["type"] == "FRAG_BUFFERED":
+                start, duration = spans[playlists[e["fragType"]][e["level"]]][e["sn"]]
+                if (abs(e["start"] - start) > TOLERANCE or
+                        abs(e["duration"] - duration) > TOLERANCE):
+                    wrong.append(f"{e['fragType']} level {e['level']} fragment {e['sn']}: "
+                                 f"{e['start']:.3f} s + {e['duration']:.3f} s, playlist "
+                                 f"{start:.3f} s + {duration:.3f} s")
+        self.t.assertEqual(wrong, [], "fragments buffered away from their playlist times")
+
+    def check_start(self):
+        step, entries = self.step_entries("start")
+        self.t.assertIsNone(step["actionError"], "video.play() was refused")
+        self.t.assertIn("video:playing", [e["type"] for e in entries])
+        self.t.assertGreaterEqual(step["sample"]["currentTime"], 1)
+
+    def check_seeks(self):
+        duration = self.report["final"]["duration"]
+        # vodctl's own idea of the duration: the variants' EXTINF sum.
+        playlist = parse_media_playlist(os.path.join(self.output,
+                                                     self.master["variants"][0]["uri"]))
+        extinf = float(sum(seg["duration"] for seg in playlist["segments"]))
+        self.t.assertLessEqual(abs(duration - extinf), TOLERANCE,
+                               f"duration {duration} s, playlists {extinf} s")
+        for name in ("seek-middle", "seek-end"):
+            step, entries = self.step_entries(name)
+            target = step["arg"]["target"]
+            with self.t.subTest(seek=name, target=target):
+                marker = entries[0]
+                self.t.assertFalse(any(start <= target < end for start, end in marker["buffered"]),
+                                   f"{target} s was buffered already ({marker['buffered']}): "
+                                   f"the seek fetched nothing")
+                seeked = [e for e in entries if e["type"] == "video:seeked"]
+                self.t.assertTrue(seeked, f"no seeked event\n{self.summary()}")
+                self.t.assertLessEqual(abs(seeked[0]["currentTime"] - target), TOLERANCE,
+                                       f"seek to {target} s landed at "
+                                       f"{seeked[0]['currentTime']} s")
+                self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "main"
+                                      and e["start"] <= target < e["start"] + e["duration"]
+                                      for e in entries),
+                                  f"the video fragment at {target} s was not loaded")
+                # The audio fragment at the target may be buffered already (audio segments
+                # do not end exactly where video segments do); a later one is not.
+                self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "audio"
+                                      and e["start"] + e["duration"] > target
+                                      for e in entries),
+                                  f"no audio fragment after {target} s was loaded")
+                self.t.assertGreater(step["sample"]["audioDecodedBytes"],
+                                     self.previous_step(step)["sample"]["audioDecodedBytes"],
+                                     "no audio was decoded after the seek")
+        step, _ = self.step_entries("seek-middle")
+        self.t.assertGreaterEqual(step["sample"]["currentTime"], step["arg"]["target"] + 0.5,
+                                  "playback did not go on after the seek to the middle")
+        step, entries = self.step_entries("seek-end")
+        self.t.assertIn("video:ended", [e["type"] for e in entries])
+        self.t.assertGreaterEqual(step["sample"]["currentTime"], duration - TOLERANCE,
+                                  "playback ended before the end")
+
+    def check_continuous_play(self):
+        """From the replay at 0, the playhead runs past several segments without a seek."""
+        markers = [i for i, e in enumerate(self.log) if e["type"] == "step"]
+        replay = next(i for i in markers if self.log[i]["name"] == "replay")
+        seeked = next(i for i in range(replay, len(self.log))
+                      if self.log[i]["type"] == "video:seeked")
+        self.t.assertEqual([e for e in self.log[seeked:] if e["type"] == "video:seeking"], [],
+                           "a seek happened while playing from the start")
+        times = [e["currentTime"] for e in self.log[seeked:] if e["type"] == "video:timeupdate"]
+        self.t.assertEqual(times, sorted(times), "the playhead went backwards")
+        step, _ = self.step_entries("several-segments")
+        self.t.assertGreaterEqual(step["sample"]["currentTime"], 3 * SEGMENT_DURATION + 0.5)
+
+    def check_switches(self):
+        levels = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")["levels"]
+        for index, level in enumerate(levels):
+            step, entries = self.step_entries("switch", {"level": index,
+                                                         "height": level["height"]})
+            with self.t.subTest(level=index, height=level["height"]):
+                switched = [e for e in entries
+                            if e["type"] == "LEVEL_SWITCHED" and e["level"] == index]
+                self.t.assertTrue(switched, f"no LEVEL_SWITCHED to {index}\n{self.summary()}")
+                self.t.assertTrue(any(e["type"] == "FRAG_BUFFERED" and e["fragType"] == "main"
+                                      and e["level"] == index for e in entries),
+                                  f"no fragment of level {index} was buffered")
+                self.t.assertEqual(step["sample"]["videoHeight"], level["height"],
+                                   "the frames on screen are not the level's")
+                self.t.assertGreaterEqual(step["sample"]["currentTime"],
+                                          switched[0]["currentTime"] + 1,
+                                          "playback did not go on after the switch")
+
+
+if __name__ == "__main__":
+    unittest.main()
