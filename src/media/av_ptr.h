@@ -5,6 +5,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
+#include <libavutil/buffer.h>
 #include <libavutil/frame.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
@@ -35,6 +36,10 @@ struct AudioFifoDeleter {
 struct CodecParametersDeleter {
   void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
 };
+struct BufferPoolDeleter {
+  // Frees the pool once the last buffer taken from it comes back.
+  void operator()(AVBufferPool* p) const { av_buffer_pool_uninit(&p); }
+};
 // For AVIOContexts made with avio_alloc_context: frees the buffer libavformat may have
 // replaced, then the context.
 struct AvioDeleter {
@@ -54,6 +59,7 @@ using SwsPtr = std::unique_ptr<SwsContext, SwsDeleter>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
 using AudioFifoPtr = std::unique_ptr<AVAudioFifo, AudioFifoDeleter>;
 using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersDeleter>;
+using BufferPoolPtr = std::unique_ptr<AVBufferPool, BufferPoolDeleter>;
 using AvioPtr = std::unique_ptr<AVIOContext, AvioDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 

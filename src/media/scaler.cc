@@ -5,6 +5,8 @@
 #include <cstring>
 
 extern "C" {
+#include <libavutil/imgutils.h>
+#include <libavutil/macros.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -13,27 +15,63 @@ namespace vodctl::media {
 Scaler::Scaler(int width, int height, std::string what)
     : width_(width), height_(height), what_(std::move(what)) {}
 
+FramePtr Scaler::NewPicture() {
+  constexpr int kAlign = 64;
+  const int picture_size = av_image_get_buffer_size(AV_PIX_FMT_YUV420P, width_, height_, kAlign);
+  CheckAv(picture_size, ExitCode::kSoftware, what_);
+  // Slack after the last row for readers that over-read by a vector or a row.
+  const int buffer_size = picture_size + 2 * FFALIGN(width_, kAlign) + AV_INPUT_BUFFER_PADDING_SIZE;
+  if (!pool_) {
+    pool_.reset(av_buffer_pool_init(buffer_size, nullptr));
+    if (!pool_) throw std::bad_alloc();
+  }
+  FramePtr picture = MakeFrame();
+  picture->format = AV_PIX_FMT_YUV420P;
+  picture->width = width_;
+  picture->height = height_;
+  picture->buf[0] = av_buffer_pool_get(pool_.get());
+  if (!picture->buf[0]) throw std::bad_alloc();
+  // swscale leaves padding unwritten (past an odd chroma width, after the last row) and
+  // x264 reads some of it: zeroed, the encoded bytes cannot depend on what a recycled
+  // buffer held before (checked by running with different MALLOC_PERTURB_ values).
+  std::memset(picture->buf[0]->data, 0, picture->buf[0]->size);
+  CheckAv(av_image_fill_arrays(picture->data, picture->linesize, picture->buf[0]->data,
+                               AV_PIX_FMT_YUV420P, width_, height_, kAlign),
+          ExitCode::kSoftware, what_);
+  return picture;
+}
+
+FramePtr Scaler::SharePicture(const AVFrame* input) {
+  FramePtr shared = MakeFrame();
+  shared->format = input->format;
+  shared->width = input->width;
+  shared->height = input->height;
+  for (int i = 0; i < AV_NUM_DATA_POINTERS; ++i) {
+    shared->data[i] = input->data[i];
+    shared->linesize[i] = input->linesize[i];
+    if (input->buf[i]) {
+      shared->buf[i] = av_buffer_ref(input->buf[i]);
+      if (!shared->buf[i]) throw std::bad_alloc();
+    }
+  }
+  return shared;
+}
+
 FramePtr Scaler::Scale(const AVFrame* input) {
+  if (input->width == width_ && input->height == height_ &&
+      input->format == AV_PIX_FMT_YUV420P && input->buf[0]) {
+    return SharePicture(input);
+  }
   context_.reset(sws_getCachedContext(
       context_.release(), input->width, input->height, static_cast<AVPixelFormat>(input->format),
-      width_, height_, AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT,
+      width_, height_, AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_BITEXACT,
       nullptr, nullptr, nullptr));
   if (!context_) {
     Fail(ExitCode::kDataError, "{}: cannot scale {}x{} {} to {}x{}", what_, input->width,
          input->height, av_get_pix_fmt_name(static_cast<AVPixelFormat>(input->format)), width_,
          height_);
   }
-  FramePtr output = MakeFrame();
-  output->format = AV_PIX_FMT_YUV420P;
-  output->width = width_;
-  output->height = height_;
-  CheckAv(av_frame_get_buffer(output.get(), 0), ExitCode::kSoftware, what_);
-  // swscale leaves padding unwritten (past an odd chroma width, after the last row) and
-  // x264 reads some of it: without this the encoded bytes depend on whatever the allocator
-  // handed out (checked by running with different MALLOC_PERTURB_ values).
-  for (AVBufferRef* buffer : output->buf) {
-    if (buffer) std::memset(buffer->data, 0, buffer->size);
-  }
+  FramePtr output = NewPicture();
   CheckAv(sws_scale(context_.get(), input->data, input->linesize, 0, input->height, output->data,
                     output->linesize),
           ExitCode::kDataError, fmt::format("{}: scaling", what_));

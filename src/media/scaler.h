@@ -11,14 +11,27 @@ class Scaler {
  public:
   Scaler(int width, int height, std::string what);
   // Returns a new frame owning the scaled picture. Bit-exact mode: the same input gives the
-  // same pixels on every CPU, so a chunk redone on another host encodes identically.
+  // same pixels on every CPU, so a chunk redone on another host encodes identically. A
+  // picture already of the rendition's size and format comes back as a new reference to the
+  // same pixels, not a copy.
   FramePtr Scale(const AVFrame* input);
 
  private:
+  // A frame sharing `input`'s picture buffers and nothing else (no side data, flags or
+  // timestamps for the encoder to pick up).
+  static FramePtr SharePicture(const AVFrame* input);
+
+  // A zeroed picture of the rendition's size, from pool_.
+  FramePtr NewPicture();
+
   int width_;
   int height_;
   std::string what_;
-  SwsPtr context_;  // rebuilt by sws_getCachedContext if the input format changes
+  SwsPtr context_;
+  // Pictures are recycled rather than allocated per frame: a fresh 1.4 MB allocation is a
+  // fresh mmap, whose page faults and page clearing cost more than the memset that replaces
+  // them.
+  BufferPoolPtr pool_;  // rebuilt by sws_getCachedContext if the input format changes
 };
 
 }  // namespace vodctl::media
