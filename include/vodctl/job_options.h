@@ -28,7 +28,8 @@ struct JobOptions {
   std::string preset = "veryfast";
   int crf = 23;
   double segment_duration = 6.0;
-  double chunk_duration = 20.0;
+  // 0: chosen from the source's duration by ChunkDuration(), when split has probed it.
+  double chunk_duration = 0;
   SegmentFormat format = SegmentFormat::kFmp4;
   // x264's output depends on its thread count, so it is part of the job, not of the host.
   // One thread by default: x264's frame threads are not even reproducible for widths that
@@ -41,6 +42,12 @@ struct JobOptions {
   bool operator==(const JobOptions&) const = default;
   // Throws Error(kUsage) naming the option that is out of range.
   void Validate() const;
+  // The chunk length for a source of `source_seconds`: chunk_duration when set, otherwise
+  // enough chunks (about 16, in whole segments, from one segment up to kMaxAutoChunkSeconds)
+  // that the last ones still keep every core busy; the same on every host, so a job's plan
+  // does not depend on where it was split.
+  double ChunkDuration(double source_seconds) const;
+  static constexpr double kMaxAutoChunkSeconds = 20;
 };
 
 void to_json(nlohmann::json& j, const JobOptions& options);

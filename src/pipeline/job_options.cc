@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -109,6 +110,15 @@ std::string FormatLadder(const std::vector<RungSpec>& ladder) {
   return fmt::format("{}", fmt::join(rungs, ","));
 }
 
+double JobOptions::ChunkDuration(double source_seconds) const {
+  if (chunk_duration > 0) return chunk_duration;
+  const double longest = std::max(segment_duration, kMaxAutoChunkSeconds);
+  if (!(source_seconds > 0)) return longest;  // a duration the container does not tell
+  constexpr double kChunksWanted = 16;
+  const double segments = std::ceil(source_seconds / kChunksWanted / segment_duration);
+  return std::clamp(segments * segment_duration, segment_duration, longest);
+}
+
 void JobOptions::Validate() const {
   if (std::find(std::begin(kPresets), std::end(kPresets), preset) == std::end(kPresets)) {
     Fail(ExitCode::kUsage, "--preset must be one of {}, got '{}'", fmt::join(kPresets, ", "),
@@ -119,9 +129,10 @@ void JobOptions::Validate() const {
   if (!(segment_duration >= 1 && segment_duration <= 60)) {
     Fail(ExitCode::kUsage, "--segment-duration must be 1..60 seconds, got {}", segment_duration);
   }
-  if (!(chunk_duration >= segment_duration && chunk_duration <= 3600)) {
+  if (!(chunk_duration == 0 || (chunk_duration >= segment_duration && chunk_duration <= 3600))) {
     Fail(ExitCode::kUsage,
-         "--chunk-duration must be from --segment-duration ({}) to 3600 seconds, got {}",
+         "--chunk-duration must be 0 (automatic) or from --segment-duration ({}) to 3600 "
+         "seconds, got {}",
          segment_duration, chunk_duration);
   }
   if (encoder_threads < 1 || encoder_threads > 64) {

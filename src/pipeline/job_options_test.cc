@@ -73,8 +73,23 @@ TEST_CASE("JobOptions::Validate accepts the defaults and the range limits") {
   options.crf = 51;
   options.segment_duration = 1;
   options.chunk_duration = 1;
+  CHECK_NOTHROW(options.Validate());
+  options.chunk_duration = 0;  // automatic
   options.encoder_threads = 1;
   CHECK_NOTHROW(options.Validate());
+}
+
+TEST_CASE("JobOptions::ChunkDuration cuts short sources finer, in whole segments") {
+  JobOptions options;  // 6 s segments, automatic chunks
+  CHECK(options.ChunkDuration(5) == 6);      // one segment at least
+  CHECK(options.ChunkDuration(60) == 6);     // 10 chunks
+  CHECK(options.ChunkDuration(200) == 18);   // 12.5 / 6 -> 3 segments
+  CHECK(options.ChunkDuration(7200) == 20);  // capped
+  CHECK(options.ChunkDuration(0) == 20);     // duration unknown
+  options.segment_duration = 30;
+  CHECK(options.ChunkDuration(7200) == 30);  // never under a segment
+  options.chunk_duration = 45;
+  CHECK(options.ChunkDuration(60) == 45);    // as given
 }
 
 TEST_CASE("JobOptions::Validate names the option out of range") {
@@ -98,9 +113,9 @@ TEST_CASE("JobOptions::Validate names the option out of range") {
                          IsError(ExitCode::kUsage, "--segment-duration must be 1..60"));
   }
   SECTION("chunk duration") {
-    options.chunk_duration = GENERATE(5.9, 3601.0);
+    options.chunk_duration = GENERATE(5.9, 3601.0, -1.0, std::nan(""));
     CHECK_THROWS_MATCHES(options.Validate(), Error,
-                         IsError(ExitCode::kUsage, "--chunk-duration must be from"));
+                         IsError(ExitCode::kUsage, "--chunk-duration must be 0 (automatic) or from"));
   }
   SECTION("encoder threads") {
     options.encoder_threads = GENERATE(0, 65);

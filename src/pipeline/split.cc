@@ -231,7 +231,7 @@ void RunSplit(JobContext& context) {
   }
   Timeline timeline(OutputFrameRate(info.video), job.options.segment_duration);
 
-  VideoChunker chunker(context.tmp(), video, job.options.chunk_duration);
+  VideoChunker chunker(context.tmp(), video, job.options.ChunkDuration(info.duration));
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
   if (audio) {
