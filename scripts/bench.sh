@@ -1,26 +1,48 @@
 #!/usr/bin/env bash
 # Benchmarks, each reported as a ratio against a reference measured in the same run.
 #
+#   single, ladder, steps, s3: speed against the ffmpeg command line and curl on the same
+#   job and machine (scripts/bench_speed.py: medians of interleaved pairs, every command
+#   printed with its figures).
 #   kill-loss: the work lost to a kill -9. CPU time of (interrupted run + resume) divided by
 #   the CPU time of an uninterrupted run, averaged over kill points spread across the job.
 #   1.00 would mean a kill loses nothing; the chunk in flight is what is lost.
 #
-# Usage: scripts/bench.sh [--seconds N] [--kills K]   (needs a built build/vodctl)
+# Usage: scripts/bench.sh [CASE...] [--pairs N] [--seconds N] [--kills K]
+#   CASE: single ladder steps s3 kill-loss (default: all). Needs a built build/vodctl
+#   (scripts/build.sh); VODCTL=path overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=40
+cases=()
+pairs=3
+seconds=
 kills=4
 while (($#)); do
   case "$1" in
+    --pairs) pairs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --kills) kills=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--kills K]" >&2; exit 64 ;;
+    single|ladder|steps|s3|kill-loss) cases+=("$1"); shift ;;
+    *) echo "usage: $0 [single|ladder|steps|s3|kill-loss]... [--pairs N] [--seconds N] [--kills K]" >&2
+       exit 64 ;;
   esac
 done
+((${#cases[@]})) || cases=(single ladder steps s3 kill-loss)
 
 vodctl=${VODCTL:-$(pwd)/build/vodctl}
 [ -x "$vodctl" ] || { echo "bench: build vodctl first (scripts/build.sh)" >&2; exit 69; }
+
+speed_cases=()
+for c in "${cases[@]}"; do [ "$c" = kill-loss ] || speed_cases+=("$c"); done
+if ((${#speed_cases[@]})); then
+  python3 scripts/bench_speed.py "${speed_cases[@]}" --pairs "$pairs" --vodctl "$vodctl" \
+    --storage-bench "$(dirname "$vodctl")/tests/vodctl_storage_bench" ${seconds:+--seconds "$seconds"}
+fi
+[[ " ${cases[*]} " == *" kill-loss "* ]] || exit 0
+seconds=${seconds:-40}
+
+echo
 work=$(mktemp -d /tmp/vodctl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 job_options=(--chunk-duration 8 --segment-duration 4 --preset veryfast --job bench)

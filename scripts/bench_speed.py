@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""vodctl against the ffmpeg command line on the same job and machine (scripts/bench.sh runs
+this; see there for usage).
+
+Every measured command is printed before its figures, so anyone can rerun it. Runs are
+interleaved (ffmpeg, vodctl, ffmpeg, vodctl, ...) so that a machine getting busier or cooler
+during the benchmark weighs on both alike; each figure is the median over the pairs.
+
+Cases:
+  single   1080p30 source -> one 720p rendition, libx264 veryfast, same CRF, rate cap, GOP,
+           segment length and audio on both sides
+  ladder   the default 4-rung ladder (1080p/720p/480p/360p) against ffmpeg's best one-shot
+           command: one decode, a split filter, four encoders, one HLS muxer
+  steps    vodctl's split, concat and segment steps as a share of a whole `vodctl run`
+  s3       a 500 MB object up and down through vodctl's S3 storage and through curl, on the
+           same local S3 server
+"""
+
+import argparse
+import hashlib
+import os
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+SEGMENT_SECONDS = 6  # vodctl's default
+GOP_FRAMES = 180     # one IDR per segment at 30 fps, as vodctl forces
+CRF = 23             # vodctl's default
+PRESET = "veryfast"  # vodctl's default
+# vodctl's default ladder: height, width, maxrate (kbit/s); bufsize is twice the maxrate.
+LADDER = [(1080, 1920, 5000), (720, 1280, 3000), (480, 854, 1500), (360, 640, 800)]
+
+
+def log(text=""):
+    print(text, flush=True)
+
+
+def measure(argv, env=None):
+    """Runs argv to the end; returns (wall s, CPU s of it and its threads, peak RSS MiB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if process.returncode != 0:
+        sys.exit(f"bench: {shlex.join(argv)} exited {process.returncode}:\n{stderr}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def make_source(media_dir, seconds):
+    """A 1080p30 H.264 + AAC clip with motion and detail, made once and kept (test media)."""
+    path = os.path.join(media_dir, f"bench-1080p30-{seconds}s.mp4")
+    if not os.path.exists(path):
+        os.makedirs(media_dir, exist_ok=True)
+        log(f"making the source {path} ...")
+        partial = path + ".part.mp4"
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y",
+             "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30,noise=alls=2:allf=t",
+             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:beep_factor=4",
+             "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+             "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
+             partial], check=True)
+        os.rename(partial, path)
+    return path
+
+
+def x264_options(index, maxrate):
+    suffix = f":{index}" if index is not None else ""
+    return [f"-c:v{suffix}", "libx264", f"-preset{suffix}", PRESET, f"-crf{suffix}", str(CRF),
+            f"-maxrate{suffix}", f"{maxrate}k", f"-bufsize{suffix}", f"{2 * maxrate}k",
+            f"-g{suffix}", str(GOP_FRAMES), f"-forced-idr{suffix}", "1",
+            f"-force_key_frames{suffix}", f"expr:gte(t,n_forced*{SEGMENT_SECONDS})"]
+
+
+AUDIO = ["-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
+
+
+def hls_options(folder, variant_pattern=False):
+    name = "%v/" if variant_pattern else ""
+    return ["-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+            "-hls_segment_type", "fmp4", "-hls_segment_filename",
+            os.path.join(folder, f"{name}seg_%05d.m4s"), os.path.join(folder, f"{name}index.m3u8")]
+
+
+def ffmpeg_single(source, folder):
+    return (["ffmpeg", "-v", "error", "-y", "-i", source, "-map", "0:v:0", "-map", "0:a:0",
+             "-vf", "scale=1280:720"] + x264_options(None, 3000) + AUDIO + hls_options(folder))
+
+
+def ffmpeg_ladder(source, folder):
+    outputs = "".join(f"[v{i}]" for i in range(len(LADDER)))
+    graph = f"[0:v]split={len(LADDER)}{outputs};" + ";".join(
+        f"[v{i}]scale={width}:{height}[o{i}]" for i, (height, width, _) in enumerate(LADDER))
+    argv = ["ffmpeg", "-v", "error", "-y", "-i", source, "-filter_complex", graph]
+    for i in range(len(LADDER)):
+        argv += ["-map", f"[o{i}]"]
+    argv += ["-map", "0:a:0"]
+    for i, (_, _, maxrate) in enumerate(LADDER):
+        argv += x264_options(i, maxrate)
+    stream_map = " ".join(f"v:{i},agroup:aud" for i in range(len(LADDER))) + " a:0,agroup:aud"
+    return (argv + AUDIO + ["-var_stream_map", stream_map, "-master_pl_name", "master.m3u8"] +
+            hls_options(folder, variant_pattern=True))
+
+
+def vodctl_run(vodctl, source, folder, ladder):
+    options = ["--ladder", ladder] if ladder else []
+    return [vodctl, "-q", "--state", os.path.join(folder, "state.db"), "run", source,
+            os.path.join(folder, "out"), "--tmp", os.path.join(folder, "tmp"),
+            "--preset", PRESET, "--crf", str(CRF), "--segment-duration", str(SEGMENT_SECONDS),
+            *options]
+
+
+def fresh(folder):
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def report(name, command, runs):
+    walls, cpus, rsss = zip(*runs)
+    figures = (statistics.median(walls), statistics.median(cpus), statistics.median(rsss))
+    log(f"  {name}: median of {len(runs)}: {figures[0]:.2f} s wall, {figures[1]:.2f} s CPU, "
+        f"{figures[2]:.0f} MiB peak RSS  (walls: {', '.join(f'{w:.2f}' for w in walls)})")
+    log(f"    $ {shlex.join(command)}")
+    return figures
+
+
+def compare(case, reference_name, reference, vodctl_command_for, pairs, work):
+    """Interleaves the reference command and vodctl `pairs` times; prints medians and ratios."""
+    reference_runs, vodctl_runs = [], []
+    for pair in range(pairs):
+        folder = fresh(os.path.join(work, case, "ffmpeg"))
+        command = reference(folder)
+        reference_runs.append(measure(command))
+        vodctl_folder = fresh(os.path.join(work, case, "vodctl"))
+        vodctl_command = vodctl_command_for(vodctl_folder)
+        vodctl_runs.append(measure(vodctl_command))
+        log(f"  pair {pair + 1}: {reference_name} {reference_runs[-1][0]:.2f} s, "
+            f"vodctl {vodctl_runs[-1][0]:.2f} s")
+    ref = report(reference_name, command, reference_runs)
+    ours = report("vodctl", vodctl_command, vodctl_runs)
+    log(f"  {case}: vodctl/{reference_name} wall {ours[0] / ref[0]:.3f}, "
+        f"CPU {ours[1] / ref[1]:.3f}, peak RSS {ours[2] / ref[2]:.3f}")
+    return ours[0] / ref[0], ours[1] / ref[1]
+
+
+def case_single(args, source, work):
+    log("single: 1080p30 -> 720p, libx264 veryfast, CRF 23, maxrate 3000k, 6 s GOP and segments")
+    compare("single", "ffmpeg", lambda folder: ffmpeg_single(source, folder),
+            lambda folder: vodctl_run(args.vodctl, source, folder, "720p"), args.pairs, work)
+
+
+def case_ladder(args, source, work):
+    log("ladder: 1080p30 -> 1080p/720p/480p/360p, one decode on both sides")
+    compare("ladder", "ffmpeg", lambda folder: ffmpeg_ladder(source, folder),
+            lambda folder: vodctl_run(args.vodctl, source, folder, None), args.pairs, work)
+
+
+def step_seconds(state_path, job):
+    """How long split, concat and segment took inside a run, from the job's event log: split
+    from the job's creation to its step-done event, concat from the last chunk done to its
+    step-done, segment from there to its own."""
+    with sqlite3.connect(state_path) as db:
+        created = db.execute("SELECT created_at_ms FROM jobs WHERE id = ?", (job,)).fetchone()[0]
+        done = {message: time_ms for time_ms, message in db.execute(
+            "SELECT time_ms, message FROM events WHERE job_id = ? AND kind = 'step-done'", (job,))}
+        last_chunk = db.execute("SELECT MAX(time_ms) FROM events WHERE job_id = ? AND "
+                                "kind = 'chunk-done'", (job,)).fetchone()[0]
+    return ((done["split"] - created) / 1000, (done["concat"] - last_chunk) / 1000,
+            (done["segment"] - done["concat"]) / 1000)
+
+
+def case_steps(args, source, work):
+    log("steps: split + concat + segment inside `vodctl run` as a share of its wall time "
+        "(1080p -> 720p)")
+    shares = []
+    for _ in range(args.pairs):
+        folder = fresh(os.path.join(work, "steps"))
+        command = vodctl_run(args.vodctl, source, folder, "720p") + ["--job", "bench"]
+        run_wall = measure(command)[0]
+        split, concat, segment = step_seconds(os.path.join(folder, "state.db"), "bench")
+        share = (split + concat + segment) / run_wall
+        shares.append(share)
+        log(f"  run {run_wall:.2f} s; split {split:.2f} s, concat {concat:.2f} s, "
+            f"segment {segment:.2f} s: {100 * share:.1f}% of the run")
+    log(f"    $ {shlex.join(command)}")
+    log("    (step times from the job's events in the state database: sqlite3 "
+        f"{os.path.join(folder, 'state.db')} 'SELECT * FROM events')")
+    log(f"  steps: split+concat+segment median share of run wall time: "
+        f"{100 * statistics.median(shares):.1f}%")
+
+
+def case_s3(args, work):
+    log("s3: a 500 MB object up and down, vodctl's storage layer against curl, same server")
+    server = os.path.join(work, "s3-server")
+    port = args.s3_port
+    started = subprocess.run(["bash", os.path.join(HERE, "s3-server.sh"), "start", server,
+                              str(port)], check=True, capture_output=True, text=True)
+    env = dict(os.environ)
+    for line in started.stdout.splitlines():
+        if line.startswith("export "):
+            name, _, value = line[len("export "):].partition("=")
+            env[name] = value
+    try:
+        endpoint = env["AWS_ENDPOINT_URL"]
+        bucket = "bench"
+        user = f"{env['AWS_ACCESS_KEY_ID']}:{env['AWS_SECRET_ACCESS_KEY']}"
+        curl = ["curl", "-sSf", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", user,
+                "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
+        subprocess.run(curl + ["-X", "PUT", f"{endpoint}/{bucket}"], check=True,
+                       stdout=subprocess.DEVNULL)
+        blob = os.path.join(work, "blob")
+        with open(blob, "wb") as f:
+            for _ in range(500):
+                f.write(os.urandom(1 << 20))
+        size_mb = os.path.getsize(blob) / 1e6
+        digest = hashlib.sha256(open(blob, "rb").read()).hexdigest()
+        bench = args.storage_bench
+        cases = {
+            "upload": (lambda key: curl + ["-T", blob, f"{endpoint}/{bucket}/{key}"],
+                       lambda key: [bench, "put", blob, f"s3://{bucket}", key]),
+            "download": (lambda key: curl + ["-o", os.path.join(work, "down"),
+                                             f"{endpoint}/{bucket}/curl-0"],
+                         lambda key: [bench, "get", f"s3://{bucket}", "vodctl-0",
+                                      os.path.join(work, "down")]),
+        }
+        for direction, (curl_command, vodctl_command) in cases.items():
+            curl_runs, vodctl_runs = [], []
+            for pair in range(args.pairs):
+                curl_runs.append(measure(curl_command(f"curl-{pair}"), env))
+                vodctl_runs.append(measure(vodctl_command(f"vodctl-{pair}"), env))
+                if direction == "download":
+                    with open(os.path.join(work, "down"), "rb") as f:
+                        if hashlib.sha256(f.read()).hexdigest() != digest:
+                            sys.exit("bench: a download differs from the uploaded file")
+            ref = report("curl", curl_command("curl-N"), curl_runs)
+            ours = report("vodctl", vodctl_command("vodctl-N"), vodctl_runs)
+            log(f"  s3 {direction}: curl {size_mb / ref[0]:.0f} MB/s, vodctl "
+                f"{size_mb / ours[0]:.0f} MB/s; vodctl/curl throughput {ref[0] / ours[0]:.3f}, "
+                f"peak RSS vodctl {ours[2]:.0f} MiB")
+    finally:
+        subprocess.run(["bash", os.path.join(HERE, "s3-server.sh"), "stop", server])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", default=["single", "ladder", "steps", "s3"])
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=60, help="source length")
+    parser.add_argument("--vodctl", default=os.path.join(ROOT, "build", "vodctl"))
+    parser.add_argument("--storage-bench",
+                        default=os.path.join(ROOT, "build", "tests", "vodctl_storage_bench"))
+    parser.add_argument("--media", default=os.path.join(tempfile.gettempdir(),
+                                                        "vodctl-bench-media"))
+    parser.add_argument("--s3-port", type=int, default=18480)
+    args = parser.parse_args()
+    for case in args.cases:
+        if case not in ("single", "ladder", "steps", "s3"):
+            parser.error(f"unknown case '{case}'")
+    log(f"machine: {os.cpu_count()} cores; vodctl {args.vodctl}; "
+        f"{subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.splitlines()[0]}")
+    work = tempfile.mkdtemp(prefix="vodctl-bench-")
+    try:
+        source = None
+        if set(args.cases) & {"single", "ladder", "steps"}:
+            source = make_source(args.media, args.seconds)
+            log(f"source: {source} ({os.path.getsize(source) / 1e6:.0f} MB)")
+        for case in args.cases:
+            log()
+            if case == "s3":
+                case_s3(args, work)
+            else:
+                globals()[f"case_{case}"](args, source, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
