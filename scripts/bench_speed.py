@@ -57,6 +57,16 @@ def measure(argv, env=None):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def file_digest(path):
+    """SHA-256 of a file read in pieces: this process must stay small, as its children start
+    as copies of it and their peak RSS is measured."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while piece := f.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
 def make_source(media_dir, seconds):
     """A 1080p30 H.264 + AAC clip with motion and detail, made once and kept (test media)."""
     path = os.path.join(media_dir, f"bench-1080p30-{seconds}s.mp4")
@@ -215,23 +225,34 @@ def case_s3(args, work):
     try:
         endpoint = env["AWS_ENDPOINT_URL"]
         bucket = "bench"
-        user = f"{env['AWS_ACCESS_KEY_ID']}:{env['AWS_SECRET_ACCESS_KEY']}"
-        curl = ["curl", "-sSf", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", user,
-                "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
-        subprocess.run(curl + ["-X", "PUT", f"{endpoint}/{bucket}"], check=True,
+        # curl's --aws-sigv4 cannot take Swift's "account:user" access key (--user splits at
+        # the first colon), so curl gets URLs presigned by boto3 (Debian's python3-boto3).
+        def presigned(method, key):
+            code = ("import boto3, sys\n"
+                    "from botocore.config import Config\n"
+                    "c = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1',"
+                    " config=Config(signature_version='s3v4', s3={'addressing_style': 'path'}))\n"
+                    "params = {'Bucket': sys.argv[3]}\n"
+                    "if sys.argv[4]: params['Key'] = sys.argv[4]\n"
+                    "print(c.generate_presigned_url(sys.argv[2], Params=params, ExpiresIn=3600))")
+            return subprocess.run(["/usr/bin/python3", "-c", code, endpoint, method, bucket, key],
+                                  env=env, check=True, capture_output=True,
+                                  text=True).stdout.strip()
+        curl = ["curl", "-sSf"]
+        subprocess.run(curl + ["-X", "PUT", presigned("create_bucket", "")], check=True,
                        stdout=subprocess.DEVNULL)
         blob = os.path.join(work, "blob")
         with open(blob, "wb") as f:
             for _ in range(500):
                 f.write(os.urandom(1 << 20))
         size_mb = os.path.getsize(blob) / 1e6
-        digest = hashlib.sha256(open(blob, "rb").read()).hexdigest()
+        digest = file_digest(blob)
         bench = args.storage_bench
         cases = {
-            "upload": (lambda key: curl + ["-T", blob, f"{endpoint}/{bucket}/{key}"],
+            "upload": (lambda key: curl + ["-T", blob, presigned("put_object", key)],
                        lambda key: [bench, "put", blob, f"s3://{bucket}", key]),
             "download": (lambda key: curl + ["-o", os.path.join(work, "down"),
-                                             f"{endpoint}/{bucket}/curl-0"],
+                                             presigned("get_object", "curl-0")],
                          lambda key: [bench, "get", f"s3://{bucket}", "vodctl-0",
                                       os.path.join(work, "down")]),
         }
@@ -241,9 +262,8 @@ def case_s3(args, work):
                 curl_runs.append(measure(curl_command(f"curl-{pair}"), env))
                 vodctl_runs.append(measure(vodctl_command(f"vodctl-{pair}"), env))
                 if direction == "download":
-                    with open(os.path.join(work, "down"), "rb") as f:
-                        if hashlib.sha256(f.read()).hexdigest() != digest:
-                            sys.exit("bench: a download differs from the uploaded file")
+                    if file_digest(os.path.join(work, "down")) != digest:
+                        sys.exit("bench: a download differs from the uploaded file")
             ref = report("curl", curl_command("curl-N"), curl_runs)
             ours = report("vodctl", vodctl_command("vodctl-N"), vodctl_runs)
             log(f"  s3 {direction}: curl {size_mb / ref[0]:.0f} MB/s, vodctl "
