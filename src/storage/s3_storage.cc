@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <future>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -616,7 +617,9 @@ class S3Storage::ObjectReader : public RandomAccessReader {
     uint64_t last_use = 0;
   };
 
-  // The window holding `offset`, fetched if needed in place of the least recently used one.
+  // The window holding `offset`: held already, fetched ahead, or fetched now in place of the
+  // least recently used one. A window first used starts the fetch of the one after it, so a
+  // reader going forward (a demuxer, mostly) rarely waits for a request's round trip.
   const Window& WindowAt(int64_t offset) {
     const int64_t start = offset / kReadWindowSize * kReadWindowSize;
     ++use_counter_;
@@ -626,6 +629,13 @@ class S3Storage::ObjectReader : public RandomAccessReader {
         return window;
       }
     }
+    std::string bytes;
+    if (ahead_start_ == start) {
+      ahead_start_ = -1;
+      bytes = ahead_.get();
+    } else {
+      bytes = Fetch(*storage_.transport_, start);
+    }
     if (windows_.size() < static_cast<size_t>(kReadWindows)) {
       windows_.emplace_back();
     } else {
@@ -633,20 +643,44 @@ class S3Storage::ObjectReader : public RandomAccessReader {
         return a.last_use > b.last_use;
       });
     }
-    Window& window = windows_.back();
-    const int64_t end = std::min(start + kReadWindowSize, version_.size);
-    window = {start, {}, use_counter_};
-    window.bytes = storage_
-                       .Send({.method = "GET",
-                              .object_key = object_key_,
-                              .headers = {{"Range", fmt::format("bytes={}-{}", start, end - 1)},
-                                          {"If-Match", version_.etag}}})
-                       .body;
-    if (static_cast<int64_t>(window.bytes.size()) != end - start) {
-      Fail(ExitCode::kIoError, "S3 GET {}: asked for bytes {}-{}, got {} bytes", name_, start,
-           end - 1, window.bytes.size());
+    windows_.back() = {start, std::move(bytes), use_counter_};
+    FetchAhead(start + kReadWindowSize);
+    return windows_.back();
+  }
+
+  // Starts fetching the window at `start` on a connection of its own, unless it is past the
+  // end, held, or another fetch ahead is still out.
+  void FetchAhead(int64_t start) {
+    if (start >= version_.size) return;
+    if (ahead_start_ >= 0) {
+      if (ahead_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+      ahead_start_ = -1;  // fetched but never used: the reader jumped elsewhere
     }
-    return window;
+    for (const Window& window : windows_) {
+      if (window.start == start) return;
+    }
+    if (!ahead_connection_) ahead_connection_ = storage_.connect_();
+    ahead_start_ = start;
+    ahead_ = std::async(std::launch::async,
+                        [this, start] { return Fetch(*ahead_connection_, start); });
+  }
+
+  std::string Fetch(HttpTransport& transport, int64_t start) {
+    const int64_t end = std::min(start + kReadWindowSize, version_.size);
+    std::string bytes =
+        storage_
+            .SendOver(transport,
+                      {.method = "GET",
+                       .object_key = object_key_,
+                       .headers = {{"Range", fmt::format("bytes={}-{}", start, end - 1)},
+                                   {"If-Match", version_.etag}}},
+                      nullptr, nullptr, false)
+            .body;
+    if (static_cast<int64_t>(bytes.size()) != end - start) {
+      Fail(ExitCode::kIoError, "S3 GET {}: asked for bytes {}-{}, got {} bytes", name_, start,
+           end - 1, bytes.size());
+    }
+    return bytes;
   }
 
   S3Storage& storage_;
@@ -655,6 +689,10 @@ class S3Storage::ObjectReader : public RandomAccessReader {
   Version version_;
   std::vector<Window> windows_;
   uint64_t use_counter_ = 0;
+  std::unique_ptr<HttpTransport> ahead_connection_;
+  int64_t ahead_start_ = -1;  // the window being fetched ahead, or -1
+  // Last: destroyed first, waiting for a fetch still out before what it uses goes.
+  std::future<std::string> ahead_;
 };
 
 std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {

@@ -127,9 +127,10 @@ class S3Storage : public Storage {
   // ETag stay the same.
   std::string LocalPathForRead(const std::string& key) override;
   std::string Read(const std::string& key) override;
-  // Ranged GETs of kReadWindowSize bytes, at most kReadWindows of them held at once; each
-  // carries the ETag of the first look (If-Match), so an object replaced while it is read
-  // fails the read instead of mixing two contents.
+  // Ranged GETs of kReadWindowSize bytes, at most kReadWindows of them held at once plus one
+  // fetched ahead of a reader going forward; each carries the ETag of the first look
+  // (If-Match), so an object replaced while it is read fails the read instead of mixing two
+  // contents.
   std::unique_ptr<RandomAccessReader> OpenForRead(const std::string& key) override;
 
   void Write(const std::string& key, std::string_view bytes) override;

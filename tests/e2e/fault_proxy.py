@@ -1,7 +1,7 @@
 """An HTTP proxy on 127.0.0.1 that misbehaves on purpose, for fault-injection tests.
 
-Each request is read whole, then, by a seeded random draw, either forwarded to the real
-server or answered with a fault: the connection reset before any answer, a 500 or 503
+Each request is read whole, then, by a seeded random draw (and every fault kind at least once,
+early), either forwarded to the real server or answered with a fault: the connection reset before any answer, a 500 or 503
 SlowDown, a stall before forwarding, or (for GETs) a response cut off half-way. Faults other
 than the cut-off happen before the server sees the request, the way an overloaded frontend
 or a flaky network fails; every connection carries one request.
@@ -58,6 +58,7 @@ class FaultProxy:
         self.lock = threading.Lock()
         self.counts = {name: 0 for name in FAULTS + ("forwarded",)}
         self.requests = []
+        self.drawn = 0
         proxy = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -76,11 +77,17 @@ class FaultProxy:
 
     def _draw(self, method):
         with self.lock:
-            if self.random.random() >= self.fault_rate:
+            self.drawn += 1
+            eligible = FAULTS if method == b"GET" else FAULTS[:-1]
+            # Every kind of fault shows up at least once whatever order requests come in:
+            # every fourth request injects a kind not seen yet, then the draws take over.
+            unseen = [f for f in FAULTS if self.counts[f] == 0 and f in eligible]
+            if self.fault_rate > 0 and unseen and self.drawn % 4 == 0:
+                fault = unseen[0]
+            elif self.random.random() >= self.fault_rate:
                 fault = "forwarded"
             else:
-                choices = FAULTS if method == b"GET" else FAULTS[:-1]
-                fault = self.random.choice(choices)
+                fault = self.random.choice(eligible)
             self.counts[fault] += 1
             return fault
 
