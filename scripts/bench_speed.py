@@ -255,13 +255,17 @@ def case_s3(args, work):
                                              presigned("get_object", "curl-0")],
                          lambda key: [bench, "get", f"s3://{bucket}", "vodctl-0",
                                       os.path.join(work, "down")]),
+            "read in place": (lambda key: curl + ["-o", os.path.join(work, "down"),
+                                                  presigned("get_object", "curl-0")],
+                              lambda key: [bench, "read", f"s3://{bucket}", "vodctl-0",
+                                           os.path.join(work, "down")]),
         }
         for direction, (curl_command, vodctl_command) in cases.items():
             curl_runs, vodctl_runs = [], []
             for pair in range(args.pairs):
                 curl_runs.append(measure(curl_command(f"curl-{pair}"), env))
                 vodctl_runs.append(measure(vodctl_command(f"vodctl-{pair}"), env))
-                if direction == "download":
+                if direction != "upload":
                     if file_digest(os.path.join(work, "down")) != digest:
                         sys.exit("bench: a download differs from the uploaded file")
             ref = report("curl", curl_command("curl-N"), curl_runs)

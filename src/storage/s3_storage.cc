@@ -109,27 +109,37 @@ class FileSink : public BodySink {
   int64_t size_ = 0;
 };
 
-// Both checksums S3 verifies an upload with: the signed SHA-256 and Content-MD5.
+// The checksums S3 verifies an upload with: the signed SHA-256 always, Content-MD5 where asked.
 struct Digests {
   std::string sha256_hex;
-  std::string md5_base64;
+  std::string md5_base64;  // empty unless asked for
 };
 
-Digests DigestsOf(BodySource& body) {
+// Content-MD5 goes with bodies held in memory, where it costs nothing, and with the requests S3
+// demands it for (multi-object delete). Files (whole or in parts) carry the SHA-256 alone,
+// which the signature covers and the server checks: one pass over the file before sending
+// instead of two, MD5 being the slower of the two here.
+enum class WithMd5 { kNo, kYes };
+
+Digests DigestsOf(BodySource& body, WithMd5 with_md5) {
   struct FreeContext {
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
   };
-  const std::unique_ptr<EVP_MD_CTX, FreeContext> md5(EVP_MD_CTX_new());
-  if (!md5 || EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) != 1) {
-    Fail(ExitCode::kSoftware, "cannot initialise MD5");
+  std::unique_ptr<EVP_MD_CTX, FreeContext> md5;
+  if (with_md5 == WithMd5::kYes) {
+    md5.reset(EVP_MD_CTX_new());
+    if (!md5 || EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) != 1) {
+      Fail(ExitCode::kSoftware, "cannot initialise MD5");
+    }
   }
   Sha256 sha256;
   std::vector<char> buffer(1 << 20);
   body.Rewind();
   while (const size_t got = body.Read(buffer.data(), buffer.size())) {
     sha256.Update(buffer.data(), got);
-    EVP_DigestUpdate(md5.get(), buffer.data(), got);
+    if (md5) EVP_DigestUpdate(md5.get(), buffer.data(), got);
   }
+  if (!md5) return {sha256.HexDigest(), ""};
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(md5.get(), digest, &length);
@@ -139,12 +149,14 @@ Digests DigestsOf(BodySource& body) {
 }
 
 // A call that carries `body`, with the checksums S3 checks it against.
-S3Call PayloadCall(std::string method, std::string object_key, BodySource& body) {
-  const Digests digests = DigestsOf(body);
-  return {.method = std::move(method),
-          .object_key = std::move(object_key),
-          .headers = {{"Content-MD5", digests.md5_base64}},
-          .payload_hash = digests.sha256_hex};
+S3Call PayloadCall(std::string method, std::string object_key, BodySource& body,
+                   WithMd5 with_md5) {
+  const Digests digests = DigestsOf(body, with_md5);
+  S3Call call{.method = std::move(method),
+              .object_key = std::move(object_key),
+              .payload_hash = digests.sha256_hex};
+  if (!digests.md5_base64.empty()) call.headers.push_back({"Content-MD5", digests.md5_base64});
+  return call;
 }
 
 // Players and CDNs serving the output straight from the bucket go by the Content-Type.
@@ -702,15 +714,15 @@ std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& ke
   return std::make_unique<ObjectReader>(*this, std::move(object_key), std::move(*version));
 }
 
-void S3Storage::PutObject(const std::string& object_key, BodySource& body) {
-  S3Call call = PayloadCall("PUT", object_key, body);
+void S3Storage::PutObject(const std::string& object_key, BodySource& body, bool content_md5) {
+  S3Call call = PayloadCall("PUT", object_key, body, content_md5 ? WithMd5::kYes : WithMd5::kNo);
   call.headers.push_back({"Content-Type", ContentTypeFor(object_key)});
   Send(call, &body);
 }
 
 void S3Storage::Write(const std::string& key, std::string_view bytes) {
   StringBody body(bytes);
-  PutObject(ObjectKey(key), body);
+  PutObject(ObjectKey(key), body, /*content_md5=*/true);
 }
 
 void S3Storage::PutMultipart(const std::string& object_key, const std::string& local_file,
@@ -741,7 +753,7 @@ void S3Storage::PutMultipart(const std::string& object_key, const std::string& l
     }
     const std::string completion_text = XmlText(completion);
     StringBody body(completion_text);
-    S3Call call = PayloadCall("POST", object_key, body);
+    S3Call call = PayloadCall("POST", object_key, body, WithMd5::kYes);
     call.query = {{"uploadId", upload_id}};
     call.may_fail_with_200 = true;
     Send(call, &body);
@@ -772,7 +784,7 @@ std::vector<std::string> S3Storage::UploadParts(const std::string& object_key,
       for (int64_t index; !failed && (index = next_part++) < part_count;) {
         const int64_t offset = index * part_size;
         FileBody part(local_file, offset, std::min(part_size, size - offset));
-        S3Call call = PayloadCall("PUT", object_key, part);
+        S3Call call = PayloadCall("PUT", object_key, part, WithMd5::kNo);
         call.query = {{"partNumber", std::to_string(index + 1)}, {"uploadId", upload_id}};
         std::string etag = SendOver(transport, call, &part, nullptr, false).Header("etag");
         if (etag.empty()) {
@@ -811,7 +823,7 @@ void S3Storage::PutFile(const std::string& key, const std::string& local_file) {
   const int64_t size = LocalFileSize(local_file);
   if (size < PartSizeFor(size, config_.part_size)) {
     FileBody body(local_file, 0, size);
-    PutObject(object_key, body);
+    PutObject(object_key, body, /*content_md5=*/false);
   } else {
     PutMultipart(object_key, local_file, size);
   }
@@ -885,7 +897,7 @@ void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
     }
     const std::string request_text = XmlText(request);
     StringBody body(request_text);
-    S3Call call = PayloadCall("POST", "", body);
+    S3Call call = PayloadCall("POST", "", body, WithMd5::kYes);
     call.query = {{"delete", ""}};
     const HttpResponse response = Send(call, &body);
     pugi::xml_document answer;

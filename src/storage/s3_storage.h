@@ -181,7 +181,8 @@ class S3Storage : public Storage {
                                        const std::string& upload_id,
                                        const std::string& local_file, int64_t size);
   std::optional<Version> Head(const std::string& object_key);
-  void PutObject(const std::string& object_key, BodySource& body);
+  // `content_md5`: send Content-MD5 beside the signed SHA-256 (bodies in memory).
+  void PutObject(const std::string& object_key, BodySource& body, bool content_md5);
   void PutMultipart(const std::string& object_key, const std::string& local_file,
                     int64_t size);
   void AbortMultipart(const std::string& object_key, const std::string& upload_id);

@@ -2,7 +2,10 @@
 // to time against curl on the same server.
 //
 //   vodctl_storage_bench put LOCAL_FILE URL KEY   upload (multipart above the part size)
-//   vodctl_storage_bench get URL KEY LOCAL_FILE   download through OpenForRead's ranged GETs
+//   vodctl_storage_bench get URL KEY LOCAL_FILE   download (LocalPathForRead: one streamed GET,
+//                                                 as vodctl fetches intermediate files)
+//   vodctl_storage_bench read URL KEY LOCAL_FILE  read in place (OpenForRead: ranged GETs with
+//                                                 one window ahead, as a source is demuxed)
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -30,7 +33,19 @@ void Put(const std::string& local_file, const std::string& url, const std::strin
   storage->PutFile(key, scratch);
 }
 
+// Moves `from` to `to`, on the same file system.
+void Move(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    Fail(ExitCode::kIoError, "cannot move '{}' to '{}': {}", from, to, std::strerror(errno));
+  }
+}
+
 void Get(const std::string& url, const std::string& key, const std::string& local_file) {
+  std::unique_ptr<Storage> storage = OpenStorage(url);
+  Move(storage->LocalPathForRead(key), local_file);
+}
+
+void ReadInPlace(const std::string& url, const std::string& key, const std::string& local_file) {
   std::unique_ptr<Storage> storage = OpenStorage(url);
   std::unique_ptr<RandomAccessReader> reader = storage->OpenForRead(key);
   FileDescriptor out(local_file, O_WRONLY | O_CREAT | O_TRUNC);
@@ -52,8 +67,10 @@ int main(int argc, char** argv) {
       Put(args[1], args[2], args[3]);
     } else if (args.size() == 4 && args[0] == "get") {
       Get(args[1], args[2], args[3]);
+    } else if (args.size() == 4 && args[0] == "read") {
+      ReadInPlace(args[1], args[2], args[3]);
     } else {
-      std::fprintf(stderr, "usage: vodctl_storage_bench put FILE URL KEY | get URL KEY FILE\n");
+      std::fprintf(stderr, "usage: vodctl_storage_bench put FILE URL KEY | get|read URL KEY FILE\n");
       return static_cast<int>(ExitCode::kUsage);
     }
   } catch (const Error& e) {
