@@ -1,16 +1,17 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+
 #include "cli/cli.h"
 #include "pipeline/verify.h"
 #include "vodctl/error.h"
 #include "vodctl/storage.h"
 
-#include <fmt/format.h>
-
-#include <cstdio>
-
 namespace vodctl::cli {
 
 void AddVerifyCommand(CLI::App& app, GlobalOptions& /*global*/, Action& action) {
-  auto* command = app.add_subcommand("verify", "Check an HLS output by itself; exit 65 on any violation");
+  auto* command =
+      app.add_subcommand("verify", "Check an HLS output by itself; exit 65 on any violation");
   auto output = std::make_shared<std::string>();
   command->add_option("OUTPUT", *output, "Output folder or URL holding master.m3u8")->required();
   command->callback([&action, output]() {
@@ -24,8 +25,8 @@ void AddVerifyCommand(CLI::App& app, GlobalOptions& /*global*/, Action& action) 
                  report.segments, report.violations.size());
       std::fflush(stdout);
       if (report.violations.empty()) return 0;
-      Fail(ExitCode::kDataError, "'{}' is not valid HLS: {} violation(s), see the report",
-           *output, report.violations.size());
+      Fail(ExitCode::kDataError, "'{}' is not valid HLS: {} violation(s), see the report", *output,
+           report.violations.size());
     };
   });
 }

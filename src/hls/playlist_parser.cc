@@ -1,12 +1,12 @@
 #include "hls/playlist_parser.h"
 
-#include "vodctl/error.h"
-
 #include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "vodctl/error.h"
 
 namespace vodctl::hls {
 namespace {
@@ -73,7 +73,8 @@ std::string_view UriAfter(const std::vector<Line>& lines, size_t& i, std::string
   // Comments (# without EXT) may sit between the tag and its URI.
   do {
     ++i;
-  } while (i < lines.size() && lines[i].text.starts_with('#') && !lines[i].text.starts_with("#EXT"));
+  } while (i < lines.size() && lines[i].text.starts_with('#') &&
+           !lines[i].text.starts_with("#EXT"));
   if (i >= lines.size() || lines[i].text.starts_with('#')) {
     Fail(ExitCode::kDataError, "line {}: {} without a URI line after it", lines[i - 1].number, tag);
   }
@@ -144,10 +145,13 @@ MasterPlaylist ParseMasterPlaylist(std::string_view text) {
       if (auto resolution = OptionalAttribute(attributes, "RESOLUTION"); !resolution.empty()) {
         const size_t x = resolution.find('x');
         if (x == std::string::npos) {
-          Fail(ExitCode::kDataError, "line {}: RESOLUTION '{}' is not WxH", line.number, resolution);
+          Fail(ExitCode::kDataError, "line {}: RESOLUTION '{}' is not WxH", line.number,
+               resolution);
         }
-        variant.width = ParseNumber<int>(std::string_view(resolution).substr(0, x), line, "RESOLUTION");
-        variant.height = ParseNumber<int>(std::string_view(resolution).substr(x + 1), line, "RESOLUTION");
+        variant.width =
+            ParseNumber<int>(std::string_view(resolution).substr(0, x), line, "RESOLUTION");
+        variant.height =
+            ParseNumber<int>(std::string_view(resolution).substr(x + 1), line, "RESOLUTION");
       }
       if (auto rate = OptionalAttribute(attributes, "FRAME-RATE"); !rate.empty()) {
         variant.frame_rate = ParseNumber<double>(rate, line, "FRAME-RATE");
@@ -158,7 +162,8 @@ MasterPlaylist ParseMasterPlaylist(std::string_view text) {
     } else if (TagValue(line.text, "#EXTINF") || TagValue(line.text, "#EXT-X-TARGETDURATION")) {
       Fail(ExitCode::kDataError, "line {}: a media playlist, not a master playlist", line.number);
     } else if (!line.text.starts_with('#')) {
-      Fail(ExitCode::kDataError, "line {}: URI '{}' without EXT-X-STREAM-INF", line.number, line.text);
+      Fail(ExitCode::kDataError, "line {}: URI '{}' without EXT-X-STREAM-INF", line.number,
+           line.text);
     }
   }
   if (master.variants.empty()) Fail(ExitCode::kDataError, "no EXT-X-STREAM-INF variant");
@@ -181,7 +186,8 @@ ParsedMediaPlaylist ParseMediaPlaylist(std::string_view text) {
       ParsedSegment segment;
       segment.duration = ParseNumber<double>(duration, line, "EXTINF duration");
       if (!std::isfinite(segment.duration) || segment.duration < 0) {
-        Fail(ExitCode::kDataError, "line {}: EXTINF duration '{}' is negative", line.number, duration);
+        Fail(ExitCode::kDataError, "line {}: EXTINF duration '{}' is negative", line.number,
+             duration);
       }
       const size_t point = duration.find('.');
       const size_t places = point == std::string_view::npos ? 0 : duration.size() - point - 1;

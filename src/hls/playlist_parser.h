@@ -3,14 +3,14 @@
 // a playlist with extra tags (I-frame variants, session data) still parses.
 #pragma once
 
-#include "vodctl/playlist.h"
-
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "vodctl/playlist.h"
 
 namespace vodctl::hls {
 

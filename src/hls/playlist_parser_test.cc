@@ -1,7 +1,6 @@
 #include "hls/playlist_parser.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "vodctl/error.h"

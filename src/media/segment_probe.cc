@@ -1,9 +1,5 @@
 #include "media/segment_probe.h"
 
-#include "media/demuxer.h"
-#include "media/h264_nal.h"
-#include "vodctl/error.h"
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -11,13 +7,18 @@
 #include <span>
 #include <utility>
 
+#include "media/demuxer.h"
+#include "media/h264_nal.h"
+#include "vodctl/error.h"
+
 namespace vodctl::media {
 namespace {
 
 // Segments are small and come whole from storage, so the demuxer reads them from memory.
 class MemoryReader : public RandomAccessReader {
  public:
-  MemoryReader(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  MemoryReader(std::string bytes, std::string name)
+      : bytes_(std::move(bytes)), name_(std::move(name)) {}
   int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
   size_t ReadAt(int64_t offset, char* buffer, size_t capacity) override {
     if (offset < 0 || static_cast<size_t>(offset) >= bytes_.size()) return 0;
@@ -55,9 +56,11 @@ SegmentProbe ProbeSegment(std::string bytes, const std::string& name) {
   SegmentProbe probe;
   probe.video = codec->codec_type == AVMEDIA_TYPE_VIDEO;
   probe.h264 = codec->codec_id == AV_CODEC_ID_H264;
-  const AVRational rate = stream->avg_frame_rate.num > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
+  const AVRational rate =
+      stream->avg_frame_rate.num > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
   if (probe.video && rate.num > 0 && rate.den > 0) probe.frame_duration = av_q2d(av_inv_q(rate));
-  const int length_size = NalLengthSize(codec->extradata, static_cast<size_t>(codec->extradata_size));
+  const int length_size =
+      NalLengthSize(codec->extradata, static_cast<size_t>(codec->extradata_size));
 
   int64_t first = std::numeric_limits<int64_t>::max();
   int64_t last = std::numeric_limits<int64_t>::min();
@@ -69,7 +72,8 @@ SegmentProbe ProbeSegment(std::string bytes, const std::string& name) {
       if (probe.packets++ == 0) {
         probe.starts_with_key = packet->flags & AV_PKT_FLAG_KEY;
         if (probe.h264) {
-          probe.first_nal_types = NalUnitTypes({packet->data, static_cast<size_t>(packet->size)}, length_size);
+          probe.first_nal_types =
+              NalUnitTypes({packet->data, static_cast<size_t>(packet->size)}, length_size);
         }
         if (probe.frame_duration == 0) probe.frame_duration = packet->duration * time_base;
       }
@@ -83,7 +87,8 @@ SegmentProbe ProbeSegment(std::string bytes, const std::string& name) {
   }
   if (probe.packets == 0) Fail(ExitCode::kDataError, "'{}' holds no packets", name);
   probe.start = first * time_base;
-  probe.end = last * time_base + (last_duration > 0 ? last_duration * time_base : probe.frame_duration);
+  probe.end =
+      last * time_base + (last_duration > 0 ? last_duration * time_base : probe.frame_duration);
   return probe;
 }
 

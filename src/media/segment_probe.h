@@ -9,7 +9,7 @@
 namespace vodctl::media {
 
 struct SegmentProbe {
-  bool video = false;         // the segment's first video stream, else its first audio stream
+  bool video = false;  // the segment's first video stream, else its first audio stream
   int64_t packets = 0;
   double start = 0;           // seconds: earliest presentation time
   double end = 0;             // seconds: latest presentation time plus that frame's duration

@@ -166,7 +166,8 @@ void RunSegment(JobContext& context) {
   // Last, so a player never finds a master playlist naming a file that is not there yet, and
   // only once the presentation passes `vodctl verify`'s checks.
   const std::string master_text = hls::RenderMasterPlaylist(master);
-  RequireNoViolations(VerifyHls(context.output(), master_text), fmt::format("job '{}'", context.id()));
+  RequireNoViolations(VerifyHls(context.output(), master_text),
+                      fmt::format("job '{}'", context.id()));
   context.output().Write(kMasterPlaylistKey, master_text);
   progress.Finish();
   context.state().SetJobResult(context.id(), result);

@@ -1,9 +1,5 @@
 #include "pipeline/verify.h"
 
-#include "hls/playlist_parser.h"
-#include "media/segment_probe.h"
-#include "vodctl/error.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +9,10 @@
 #include <ranges>
 #include <string>
 #include <vector>
+
+#include "hls/playlist_parser.h"
+#include "media/segment_probe.h"
+#include "vodctl/error.h"
 
 namespace vodctl {
 namespace {
@@ -50,7 +50,8 @@ class Verifier {
 
   VerifyReport Run(std::string_view master_text) {
     std::optional<hls::MasterPlaylist> master = Parse<hls::MasterPlaylist>(
-        kMasterPlaylistKey, master_text, [](std::string_view text) { return hls::ParseMasterPlaylist(text); });
+        kMasterPlaylistKey, master_text,
+        [](std::string_view text) { return hls::ParseMasterPlaylist(text); });
     if (!master) return std::move(report_);
 
     std::map<std::string, const StreamFacts*> audio_groups;
@@ -67,7 +68,8 @@ class Verifier {
         auto group = audio_groups.find(variant.audio_group);
         if (group == audio_groups.end()) {
           Add(kMasterPlaylistKey, fmt::format("variant {} names AUDIO group '{}', which has no "
-                                              "EXT-X-MEDIA with a URI", variant.uri, variant.audio_group));
+                                              "EXT-X-MEDIA with a URI",
+                                              variant.uri, variant.audio_group));
         } else {
           audio = group->second;
         }
@@ -94,7 +96,8 @@ class Verifier {
   }
 
   template <typename Playlist, typename ParseFunction>
-  std::optional<Playlist> Parse(const std::string& key, std::string_view text, ParseFunction parse) {
+  std::optional<Playlist> Parse(const std::string& key, std::string_view text,
+                                ParseFunction parse) {
     ++report_.playlists;
     try {
       return parse(text);

@@ -3,12 +3,12 @@
 // align across variants, BANDWIDTH covers the measured peak, EXTINF durations match the media.
 #pragma once
 
-#include "pipeline/verify_checks.h"
-#include "vodctl/storage.h"
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "pipeline/verify_checks.h"
+#include "vodctl/storage.h"
 
 namespace vodctl {
 

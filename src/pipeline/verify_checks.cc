@@ -1,12 +1,12 @@
 #include "pipeline/verify_checks.h"
 
-#include "media/h264_nal.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+
+#include "media/h264_nal.h"
 
 namespace vodctl {
 namespace {
@@ -58,10 +58,11 @@ void CheckDurations(const StreamFacts& stream, std::vector<Violation>& out) {
     const double actual = end - probe->start;
     const double allowed = probe->frame_duration + segments[i].extinf_rounding + kEpsilon;
     if (std::abs(segments[i].extinf - actual) > allowed) {
-      out.push_back({segments[i].key,
-                     fmt::format("EXTINF says {:.6f} s but the segment lasts {:.6f} s "
-                                 "(from {:.6f} s to {:.6f} s, listed in {})",
-                                 segments[i].extinf, actual, probe->start, end, stream.playlist_key)});
+      out.push_back(
+          {segments[i].key,
+           fmt::format("EXTINF says {:.6f} s but the segment lasts {:.6f} s "
+                       "(from {:.6f} s to {:.6f} s, listed in {})",
+                       segments[i].extinf, actual, probe->start, end, stream.playlist_key)});
     }
   }
   if (!AllProbed(stream)) return;
@@ -74,9 +75,10 @@ void CheckDurations(const StreamFacts& stream, std::vector<Violation>& out) {
   const media::SegmentProbe& first = *segments.front().probe;
   const double media = segments.back().probe->end - first.start;
   if (std::abs(listed - media) > first.frame_duration + rounding + kEpsilon) {
-    out.push_back({stream.playlist_key,
-                   fmt::format("the EXTINF durations add up to {:.6f} s but the media lasts {:.6f} s",
-                               listed, media)});
+    out.push_back(
+        {stream.playlist_key,
+         fmt::format("the EXTINF durations add up to {:.6f} s but the media lasts {:.6f} s", listed,
+                     media)});
   }
 }
 
@@ -108,9 +110,9 @@ void CheckAlignment(const std::vector<const StreamFacts*>& videos, std::vector<V
     const SegmentFacts* reference = nullptr;
     long most = 0;
     for (const SegmentFacts* candidate : starts) {
-      const long agreeing = std::count_if(starts.begin(), starts.end(), [&](const SegmentFacts* other) {
-        return same_start(*other, *candidate);
-      });
+      const long agreeing =
+          std::count_if(starts.begin(), starts.end(),
+                        [&](const SegmentFacts* other) { return same_start(*other, *candidate); });
       if (agreeing > most) {
         most = agreeing;
         reference = candidate;

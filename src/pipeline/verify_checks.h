@@ -2,12 +2,12 @@
 // rule can be tested without media. Each appends the violations it finds.
 #pragma once
 
-#include "media/segment_probe.h"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "media/segment_probe.h"
 
 namespace vodctl {
 

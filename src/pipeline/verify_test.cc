@@ -1,12 +1,11 @@
 #include "pipeline/verify.h"
 
-#include "storage/local_storage.h"
-#include "test_support.h"
-
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include "storage/local_storage.h"
+#include "test_support.h"
 
 namespace vodctl {
 namespace {
@@ -67,8 +66,9 @@ TEST_CASE("RequireNoViolations makes vodctl's own failing output an internal err
   RequireNoViolations(report, "job 'a'");
   report.violations = {{"720p/seg_00001.m4s", "missing"}, {"master.m3u8", "bad"}};
   CHECK_THAT(ErrorFrom([&] { RequireNoViolations(report, "job 'a'"); }),
-             IsError(ExitCode::kSoftware, "job 'a': the output fails verification with 2 "
-                                          "violation(s), first 720p/seg_00001.m4s: missing"));
+             IsError(ExitCode::kSoftware,
+                     "job 'a': the output fails verification with 2 "
+                     "violation(s), first 720p/seg_00001.m4s: missing"));
 }
 
 }  // namespace

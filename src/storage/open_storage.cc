@@ -116,7 +116,8 @@ std::unique_ptr<Storage> OpenExistingStorage(const std::string& url) {
     const fs::path root = LocalRoot(url);
     std::error_code error;
     if (!fs::is_directory(root, error)) {
-      Fail(ExitCode::kIoError, "no folder '{}'{}", root.string(), error ? ": " + error.message() : "");
+      Fail(ExitCode::kIoError, "no folder '{}'{}", root.string(),
+           error ? ": " + error.message() : "");
     }
   }
   return OpenStorage(url);
