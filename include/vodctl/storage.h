@@ -71,6 +71,9 @@ class Storage {
 // Opens storage for a URL: a local path or file:// URL (created if missing), or
 // s3://bucket/prefix. Other schemes are Error(kUsage).
 std::unique_ptr<Storage> OpenStorage(const std::string& url);
+// The same for storage that must be there already, for reading: a local folder that does not
+// exist is Error(kIoError) instead of being created.
+std::unique_ptr<Storage> OpenExistingStorage(const std::string& url);
 
 // Opens a local file for RandomAccessReader-style reading. Error(kIoError) when it cannot.
 std::unique_ptr<RandomAccessReader> OpenLocalFileForRead(const std::string& path);

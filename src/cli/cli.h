@@ -65,5 +65,6 @@ void AddConcatCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddSegmentCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddVerifyCommand(CLI::App& app, GlobalOptions& global, Action& action);
 
 }  // namespace vodctl::cli

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   cli::AddSegmentCommand(app, global, action);
   cli::AddResumeCommand(app, global, action);
   cli::AddStatusCommand(app, global, action);
+  cli::AddVerifyCommand(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 #include "media/encoder.h"
 #include "media/segment_muxer.h"
 #include "pipeline/steps.h"
+#include "pipeline/verify.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
 #include "util/progress.h"
@@ -162,8 +163,12 @@ void RunSegment(JobContext& context) {
                                     {"codecs", variant.codecs},
                                     {"segments", video.playlist.segments.size()}});
   }
-  // Last, so a player never finds a master playlist naming a file that is not there yet.
-  context.output().Write("master.m3u8", hls::RenderMasterPlaylist(master));
+  // Last, so a player never finds a master playlist naming a file that is not there yet, and
+  // only once the presentation passes `vodctl verify`'s checks.
+  const std::string master_text = hls::RenderMasterPlaylist(master);
+  RequireNoViolations(VerifyHls(context.output(), master_text),
+                      fmt::format("job '{}'", context.id()));
+  context.output().Write(kMasterPlaylistKey, master_text);
   progress.Finish();
   context.state().SetJobResult(context.id(), result);
 }

@@ -87,22 +87,40 @@ fs::path LocalPathOf(const std::string& url) {
   return PercentDecoded(path, url);
 }
 
-}  // namespace
-
-std::unique_ptr<Storage> OpenStorage(const std::string& url) {
-  if (url.empty()) Fail(ExitCode::kUsage, "empty storage URL");
-  if (url.starts_with("s3://")) return OpenS3Storage(url);
+fs::path LocalRoot(const std::string& url) {
   std::error_code error;
   fs::path root = fs::absolute(LocalPathOf(url), error).lexically_normal();
   if (error) Fail(ExitCode::kIoError, "cannot resolve '{}': {}", url, error.message());
   // "out/" normalizes to "out/" with an empty file name; the root is the folder itself.
   if (root.has_relative_path() && !root.has_filename()) root = root.parent_path();
+  return root;
+}
+
+}  // namespace
+
+std::unique_ptr<Storage> OpenStorage(const std::string& url) {
+  if (url.empty()) Fail(ExitCode::kUsage, "empty storage URL");
+  if (url.starts_with("s3://")) return OpenS3Storage(url);
+  fs::path root = LocalRoot(url);
+  std::error_code error;
   fs::create_directories(root, error);
   if (error) {
     Fail(ExitCode::kIoError, "cannot create output folder '{}': {}", root.string(),
          error.message());
   }
   return std::make_unique<LocalStorage>(std::move(root));
+}
+
+std::unique_ptr<Storage> OpenExistingStorage(const std::string& url) {
+  if (!url.empty() && !url.starts_with("s3://")) {
+    const fs::path root = LocalRoot(url);
+    std::error_code error;
+    if (!fs::is_directory(root, error)) {
+      Fail(ExitCode::kIoError, "no folder '{}'{}", root.string(),
+           error ? ": " + error.message() : "");
+    }
+  }
+  return OpenStorage(url);
 }
 
 void ValidateKey(const std::string& key) {

@@ -26,7 +26,7 @@ import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 
 from fault_proxy import FAULTS, FaultProxy
-from vodtest import (EX_IOERR, EX_UNAVAILABLE, EX_USAGE, FAST, KEEP_WORKDIRS, VodTestCase,
+from vodtest import (EX_DATAERR, EX_IOERR, EX_UNAVAILABLE, EX_USAGE, FAST, KEEP_WORKDIRS, VodTestCase,
                      Workspace, media, run_checked, tree_hashes, vodctl_argv, vodctl_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -496,6 +496,22 @@ class S3Test(VodTestCase):
         print(f"\nrequests through the fault proxy: {proxy.counts}")
         for fault in FAULTS:
             self.assertGreater(proxy.counts[fault], 0, f"no '{fault}' was injected: {proxy.counts}")
+
+    def test_verify_reads_an_output_on_s3(self):
+        local = self.local_run(media("small"), *OPTIONS)
+        for root, _, files in os.walk(local):
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    self.s3.put(self.bucket, "out/" + os.path.relpath(path, local), f.read())
+        rc, out, err = self.vodctl("verify", self.url("out/"))
+        self.assertEqual(rc, 0, out + err)
+        self.assertRegex(out, r": 4 playlists, \d+ segments, 0 violation\(s\)\n$")
+        self.s3.request("DELETE", f"/{self.bucket}/out/240p/seg_00001.m4s", expect=(204,))
+        rc, out, err = self.vodctl("verify", self.url("out/"))
+        self.assertEqual(rc, EX_DATAERR, out + err)
+        self.assertIn("240p/seg_00001.m4s: missing (listed in 240p/index.m3u8)\n", out)
+        self.assert_one_error_line(err)
 
     def test_missing_bucket_names_the_bucket(self):
         rc, _, err = self.vodctl("run", media("small"), "s3://no-such-bucket-here/out/",

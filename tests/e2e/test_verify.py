@@ -1,0 +1,158 @@
+"""vodctl verify: passes on what vodctl run makes, and names each defect planted in a copy."""
+
+import os
+import re
+import shutil
+import unittest
+
+import vodtest
+from vodtest import EX_DATAERR, EX_IOERR, FAST, Workspace, media
+
+
+class VerifyTest(vodtest.VodTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.source = media("small")  # 854x480, 10 s: variants 480p and 360p
+        cls.outputs_ws = Workspace(prefix="vodctl-verify-")
+        cls.outputs = {}
+        try:
+            for fmt in ("fmp4", "ts"):
+                output = cls.outputs_ws.path(fmt)
+                rc, _, err = cls.outputs_ws.vodctl("run", cls.source, output, *FAST,
+                                                   "--format", fmt, quiet=True)
+                if rc != 0:
+                    raise AssertionError(f"vodctl run --format {fmt} failed ({rc}):\n{err}")
+                cls.outputs[fmt] = output
+        except BaseException:
+            cls.outputs_ws.cleanup()  # tearDownClass does not run when setUpClass fails
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.outputs_ws.cleanup()
+
+    def copy_of(self, fmt):
+        dest = self.ws.path(f"copy-{fmt}")
+        shutil.copytree(self.outputs[fmt], dest)
+        return dest
+
+    def verify(self, output):
+        return self.vodctl("verify", output)
+
+    def assert_violation(self, output, pattern):
+        """verify exits 65 with a report line matching `pattern` and one line on stderr."""
+        rc, out, err = self.verify(output)
+        self.assertEqual(rc, EX_DATAERR, f"verify should fail:\n{out}{err}")
+        line = self.assert_one_error_line(err)
+        self.assertIn("violation", line)
+        lines = out.splitlines()
+        self.assertTrue(any(re.search(pattern, l) for l in lines[:-1]),
+                        f"no report line matches {pattern!r}:\n{out}")
+        self.assertRegex(lines[-1], r": \d+ playlists, \d+ segments, [1-9]\d* violation\(s\)$")
+        return out
+
+    def test_outputs_of_run_pass(self):
+        for fmt, output in self.outputs.items():
+            with self.subTest(fmt=fmt):
+                rc, out, err = self.verify(output)
+                self.assertEqual(rc, 0, f"{out}{err}")
+                self.assertEqual(err, "")
+                # master + 480p + 360p + audio; 10 s in 2 s segments, 5 per media playlist.
+                self.assertEqual(out, f"{output}: 4 playlists, 15 segments, 0 violation(s)\n")
+
+    def test_missing_segment(self):
+        output = self.copy_of("fmp4")
+        os.remove(os.path.join(output, "360p", "seg_00002.m4s"))
+        self.assert_violation(output, r"^360p/seg_00002\.m4s: missing \(listed in "
+                                      r"360p/index\.m3u8\)$")
+
+    def test_missing_init_section(self):
+        output = self.copy_of("fmp4")
+        os.remove(os.path.join(output, "audio", "init.mp4"))
+        self.assert_violation(output, r"^audio/init\.mp4: missing \(listed in audio/index\.m3u8\)$")
+
+    def test_swapped_segments_misalign(self):
+        # With two variants the first listed (480p) is the reference, so swap in the other.
+        output = self.copy_of("fmp4")
+        one, two = (os.path.join(output, "360p", f"seg_0000{i}.m4s") for i in (1, 2))
+        os.rename(one, one + ".tmp")
+        os.rename(two, one)
+        os.rename(one + ".tmp", two)
+        out = self.assert_violation(output, r"^360p/seg_00001\.m4s: starts at [\d.]+ s but "
+                                            r"480p/seg_00001\.m4s starts at [\d.]+ s: segment "
+                                            r"boundaries differ across variants$")
+        self.assertRegex(out, r"(?m)^360p/seg_00001\.m4s: EXTINF says 2\.000000 s but the "
+                              r"segment lasts -2\.000000 s")
+
+    def test_segment_starting_without_key_frame(self):
+        output = self.copy_of("ts")
+        segment = os.path.join(output, "360p", "seg_00003.ts")
+        # The same packets and times without the IDR that opens the segment.
+        vodtest.run_checked(["ffmpeg", "-v", "error", "-nostdin", "-copyts", "-i", segment,
+                             "-map", "0", "-c", "copy", "-bsf:v", r"noise=drop=eq(n\,0)",
+                             "-muxdelay", "0", "-f", "mpegts", segment + ".new"])
+        os.replace(segment + ".new", segment)
+        self.assert_violation(output, r"^360p/seg_00003\.ts: does not start with a key frame$")
+
+    def test_bandwidth_below_peak(self):
+        output = self.copy_of("fmp4")
+        master = os.path.join(output, "master.m3u8")
+        with open(master, encoding="utf-8") as f:
+            text = f.read()
+        declared = int(re.search(r":BANDWIDTH=(\d+)", text).group(1))
+        with open(master, "w", encoding="utf-8") as f:
+            f.write(text.replace(f":BANDWIDTH={declared},", f":BANDWIDTH={declared // 2},", 1))
+        self.assert_violation(output, rf"^master\.m3u8: BANDWIDTH={declared // 2} of "
+                                      rf"\w+/index\.m3u8 is below the measured peak \d+ bit/s")
+
+    def test_bandwidth_one_below_rounding_passes(self):
+        # The declared peak is the measured one rounded up: 1 bit/s less is rounding, not a lie.
+        output = self.copy_of("fmp4")
+        master = os.path.join(output, "master.m3u8")
+        with open(master, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r":BANDWIDTH=(\d+),", lambda m: f":BANDWIDTH={int(m.group(1)) - 1},", text)
+        with open(master, "w", encoding="utf-8") as f:
+            f.write(text)
+        rc, out, err = self.verify(output)
+        self.assertEqual(rc, 0, f"{out}{err}")
+
+    def test_extinf_that_does_not_match(self):
+        output = self.copy_of("fmp4")
+        playlist = os.path.join(output, "480p", "index.m3u8")
+        with open(playlist, encoding="utf-8") as f:
+            text = f.read()
+        # Segment 1 lasts 2 s; 2.4 s still rounds to the target duration of 2.
+        edited = text.replace("#EXTINF:2.000000,\nseg_00001.m4s",
+                              "#EXTINF:2.400000,\nseg_00001.m4s")
+        self.assertNotEqual(edited, text, "expected segment 1 to last 2.000000 s")
+        with open(playlist, "w", encoding="utf-8") as f:
+            f.write(edited)
+        out = self.assert_violation(output, r"^480p/seg_00001\.m4s: EXTINF says 2\.400000 s but "
+                                            r"the segment lasts 2\.000000 s")
+        self.assertRegex(out, r"(?m)^480p/index\.m3u8: the EXTINF durations add up to "
+                              r"10\.400000 s but the media lasts 10\.000000 s$")
+
+    def test_playlist_that_does_not_parse(self):
+        output = self.copy_of("ts")
+        with open(os.path.join(output, "audio", "index.m3u8"), "w", encoding="utf-8") as f:
+            f.write("#EXTM3U\n#EXTINF:2.000000,\nseg_00000.ts\n")
+        self.assert_violation(output, r"^audio/index\.m3u8: no EXT-X-TARGETDURATION$")
+
+    def test_missing_folder(self):
+        missing = self.ws.path("no-such-output")
+        rc, out, err = self.verify(missing)
+        self.assertEqual(rc, EX_IOERR, f"{out}{err}")
+        line = self.assert_one_error_line(err)
+        self.assertIn(missing, line)
+        self.assertEqual(out, "")
+        self.assertFalse(os.path.exists(missing), "verify must not create the folder")
+
+    def test_folder_without_master(self):
+        empty = self.ws.path("empty")
+        os.makedirs(empty)
+        self.assert_violation(empty, r"^master\.m3u8: missing in ")
+
+
+if __name__ == "__main__":
+    unittest.main()
