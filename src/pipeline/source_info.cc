@@ -13,9 +13,11 @@ void from_json(const json& j, Rational& r) {
   j.at("den").get_to(r.den);
 }
 
-// Keys are the member names; every key is required when reading.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VideoInfo, stream_index, codec, width, height, sample_aspect,
-                                   frame_rate, time_base, start_pts, end_pts, frame_count)
+// Keys are the member names; every key is required when reading, except in VideoInfo, whose
+// later keys (rotation, field_order) jobs stored by older versions lack.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VideoInfo, stream_index, codec, width, height,
+                                                sample_aspect, frame_rate, time_base, start_pts,
+                                                end_pts, frame_count, rotation, field_order)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioInfo, stream_index, codec, sample_rate, channels,
                                    time_base, start_pts)
 

@@ -2,6 +2,7 @@
 #include "media/demuxer.h"
 #include "media/muxer.h"
 #include "pipeline/job_mirror.h"
+#include "pipeline/picture_filters.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -60,6 +61,11 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   AVRational rate = av_guess_frame_rate(format, const_cast<AVStream*>(video), nullptr);
   info.video.frame_rate = ToRational(rate);
   info.video.time_base = ToRational(video->time_base);
+  size_t matrix_size = 0;
+  const uint8_t* matrix = av_stream_get_side_data(video, AV_PKT_DATA_DISPLAYMATRIX, &matrix_size);
+  info.video.rotation = RotationFromDisplayMatrix(
+      matrix_size >= 9 * sizeof(int32_t) ? reinterpret_cast<const int32_t*>(matrix) : nullptr);
+  info.video.field_order = FieldOrderName(vp->field_order);
 
   if (const AVStream* audio = FirstStreamOf(demuxer, AVMEDIA_TYPE_AUDIO)) {
     AudioInfo a;
