@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vodctl {
 
@@ -53,6 +54,8 @@ struct AudioInfo {
   int channels = 0;
   Rational time_base;
   int64_t start_pts = 0;
+  std::string language;  // the stream's "language" tag (ISO 639-2, e.g. "eng"), or empty
+  std::string title;     // the stream's "title" tag, or empty
 };
 
 struct SourceInfo {
@@ -61,7 +64,8 @@ struct SourceInfo {
   int64_t bit_rate = 0;  // bits per second, 0 when unknown
   int64_t size = 0;      // bytes
   VideoInfo video;
-  std::optional<AudioInfo> audio;
+  std::optional<AudioInfo> audio;    // the first audio stream: the default audio rendition
+  std::vector<AudioInfo> more_audio;  // further audio streams, each a rendition of its own
 };
 
 void to_json(nlohmann::json& j, const Rational& r);

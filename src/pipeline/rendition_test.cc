@@ -47,6 +47,11 @@ TEST_CASE("A phone video turned a quarter is laddered by its displayed size") {
   CHECK(ResolveRenditions({}, video)[0].width == 1920);
 }
 
+TEST_CASE("An audio-only source has no video renditions") {
+  CHECK(ResolveRenditions({}, VideoInfo{}).empty());
+  CHECK(ResolveRenditions({{720, std::nullopt}}, VideoInfo{}).empty());
+}
+
 TEST_CASE("Widths follow the display aspect ratio of anamorphic sources") {
   auto renditions = ResolveRenditions({{576, std::nullopt}}, Video(720, 576, {64, 45}));
   REQUIRE(renditions.size() == 1);

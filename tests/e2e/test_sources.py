@@ -114,6 +114,59 @@ class SourcesTest(HlsChecks, VodTestCase):
         self.assertLess(interlaced_share(variant), 0.1, "idet still sees combing")
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[576])
 
+    def test_each_audio_track_is_a_rendition(self):
+        source = media("two_audio")
+        tags = [a.get("tags", {}) for a in vodtest.streams(source) if a["codec_type"] == "audio"]
+        self.assertEqual([(t.get("language"), t.get("title")) for t in tags],
+                         [("eng", "English"), ("fra", "Français")])
+        output = self.run_job(source, *OPTS)
+        media_tags = [(m["LANGUAGE"], m["NAME"], m["DEFAULT"], m["AUTOSELECT"], m["GROUP-ID"],
+                       m["URI"]) for m in self.master(output)["media"]]
+        self.assertEqual(media_tags, [
+            ("eng", "English", "YES", "YES", "audio", "audio/index.m3u8"),
+            ("fra", "Français", "NO", "YES", "audio", "audio-fra/index.m3u8")])
+        self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
+        # The second track: AAC stereo at 48 kHz, as long as the first, with its own sound.
+        tracks = [os.path.join(output, folder, "index.m3u8") for folder in ["audio", "audio-fra"]]
+        probes = [vodtest.ffprobe_json(t, "-show_streams", "-show_format") for t in tracks]
+        for probe in probes:
+            a = probe["streams"][0]
+            self.assertEqual((a["codec_name"], a["channels"], a["sample_rate"]), ("aac", 2, "48000"))
+        durations = [float(p["format"]["duration"]) for p in probes]
+        self.assertAlmostEqual(durations[0], durations[1], delta=0.05)
+        pcm = [vodtest.run_checked(["ffmpeg", "-v", "error", "-nostdin", "-i", t, "-f", "s16le",
+                                    "-"]) for t in tracks]
+        self.assertNotEqual(pcm[0], pcm[1], "both renditions carry the first track")
+
+    def test_audio_only_source_is_an_audio_rendition(self):
+        source = media("audio_only")
+        self.assertIsNone(vodtest.stream_of(source, "video"))
+        output = self.run_job(source, *OPTS)
+        self.assertEqual(sorted(os.listdir(output)), ["audio", "master.m3u8"], "no video ladder")
+        master = self.master(output)
+        self.assertEqual(master["media"], [], "the audio is the variant, not an alternative")
+        self.assertEqual(len(master["variants"]), 1)
+        variant = master["variants"][0]
+        self.assertEqual(variant["uri"], "audio/index.m3u8")
+        self.assertEqual(variant["attrs"]["CODECS"], "mp4a.40.2")
+        self.assertNotIn("RESOLUTION", variant["attrs"])
+        self.assertGreater(int(variant["attrs"]["BANDWIDTH"]), 0)
+        playlist_path = os.path.join(output, "audio", "index.m3u8")
+        playlist = vodtest.parse_media_playlist(playlist_path)
+        self.assertIn("#EXT-X-ENDLIST", playlist["lines"])
+        self.assertEqual(len(playlist["segments"]), 2, "4 s in 2 s segments")
+        probe = vodtest.ffprobe_json(playlist_path, "-show_streams", "-show_format")
+        a = probe["streams"][0]
+        self.assertEqual((a["codec_name"], a["channels"], a["sample_rate"]), ("aac", 2, "48000"))
+        source_seconds = float(vodtest.ffprobe_json(source, "-show_format")["format"]["duration"])
+        self.assertAlmostEqual(float(probe["format"]["duration"]), source_seconds, delta=0.05)
+        sum_extinf = sum(seg["duration"] for seg in playlist["segments"])
+        self.assertAlmostEqual(float(sum_extinf), source_seconds, delta=0.05)
+        proc = vodtest.subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i",
+                                       os.path.join(output, "master.m3u8"), "-f", "null", "-"],
+                                      capture_output=True, text=True, timeout=120)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""), "ffmpeg decodes it cleanly")
+
 
 def first_picture_psnr(path, reference, width, height):
     """PSNR (dB) of path's first picture against reference's, scaled to width x height."""

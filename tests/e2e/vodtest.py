@@ -129,6 +129,7 @@ CONTAINERS.update({
     "mov": ("mov", "mov"),
     "webm": ("webm", "webm"),
     "audio_only": ("m4a", "ipod"),
+    "two_audio": ("mkv", "matroska"),  # MP4 would drop the titles
 })
 REMUX.update({"rotated": ["-metadata:s:v:0", "rotate=90"]})
 
@@ -386,6 +387,7 @@ class SourceFacts:
         self.video_start, self.video_end = _timeline(vp, 1 / self.frame_rate)
         a = stream_of(path, "audio")
         self.has_audio = a is not None
+        self.audio_streams = sum(1 for s in streams(path) if s.get("codec_type") == "audio")
         if a:
             ap = Packets(path, "a:0")
             # Packets the edit list discards (encoder priming) are not presented.
@@ -511,7 +513,8 @@ class HlsChecks:
                          "variants in master.m3u8")
         audio_groups = [m for m in master["media"] if m.get("TYPE") == "AUDIO"]
         if src.has_audio:
-            self.assertEqual(len(audio_groups), 1, "one EXT-X-MEDIA audio rendition")
+            self.assertEqual(len(audio_groups), src.audio_streams,
+                             "an EXT-X-MEDIA audio rendition per source audio stream")
             self.assertEqual(audio_groups[0].get("URI"), "audio/index.m3u8")
         else:
             self.assertEqual(audio_groups, [], "no audio group for a source without audio")
