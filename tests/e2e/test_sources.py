@@ -114,6 +114,17 @@ class SourcesTest(HlsChecks, VodTestCase):
         self.assertLess(interlaced_share(variant), 0.1, "idet still sees combing")
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[576])
 
+    def test_filtered_sources_give_the_same_bytes_whatever_jobs(self):
+        # Deinterlacing and rotation run per chunk: chunks side by side must not change a byte.
+        for name in ["interlaced", "rotated"]:
+            with self.subTest(source=name):
+                trees = []
+                for jobs in ["1", "2"]:
+                    output = self.run_job(media(name), *OPTS, "--ladder", "360p",
+                                          "--jobs", jobs, out=f"{name}-jobs{jobs}")
+                    trees.append(vodtest.tree_hashes(output))
+                self.assertEqual(trees[0], trees[1])
+
     def test_each_audio_track_is_a_rendition(self):
         source = media("two_audio")
         tags = [a.get("tags", {}) for a in vodtest.streams(source) if a["codec_type"] == "audio"]
