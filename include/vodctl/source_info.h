@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vodctl {
 
@@ -28,12 +29,22 @@ struct VideoInfo {
   int64_t start_pts = 0;     // first presentation time, in time_base
   int64_t end_pts = 0;       // end of the last frame, in time_base
   int64_t frame_count = 0;
-  // Width over height as displayed, after the sample aspect ratio: anamorphic sources
-  // come out with the right shape.
+  // Degrees the stored picture turns clockwise to be shown upright (a phone's display
+  // matrix): 0, 90, 180 or 270. Output is turned upright.
+  int rotation = 0;
+  // "progressive", or an interlaced source's first field: "tff" or "bff" (deinterlaced).
+  std::string field_order = "progressive";
+  bool quarter_turn() const { return rotation == 90 || rotation == 270; }
+  // Width over height as displayed, after the sample aspect ratio and rotation: anamorphic
+  // and phone sources come out with the right shape.
   double display_aspect() const {
     double sar = sample_aspect.num > 0 && sample_aspect.den > 0 ? sample_aspect.value() : 1.0;
-    return height > 0 ? width * sar / height : 16.0 / 9.0;
+    if (width <= 0 || height <= 0) return 16.0 / 9.0;
+    double aspect = width * sar / height;
+    return quarter_turn() ? 1 / aspect : aspect;
   }
+  // Lines of the picture as displayed, after rotation: what the ladder compares rungs with.
+  int display_height() const { return quarter_turn() ? width : height; }
 };
 
 struct AudioInfo {
@@ -43,6 +54,8 @@ struct AudioInfo {
   int channels = 0;
   Rational time_base;
   int64_t start_pts = 0;
+  std::string language;  // the stream's "language" tag (ISO 639-2, e.g. "eng"), or empty
+  std::string title;     // the stream's "title" tag, or empty
 };
 
 struct SourceInfo {
@@ -51,7 +64,8 @@ struct SourceInfo {
   int64_t bit_rate = 0;  // bits per second, 0 when unknown
   int64_t size = 0;      // bytes
   VideoInfo video;
-  std::optional<AudioInfo> audio;
+  std::optional<AudioInfo> audio;    // the first audio stream: the default audio rendition
+  std::vector<AudioInfo> more_audio;  // further audio streams, each a rendition of its own
 };
 
 void to_json(nlohmann::json& j, const Rational& r);

@@ -13,19 +13,18 @@ namespace {
 constexpr int kOutputRate = kAudioSampleRate;
 }  // namespace
 
-AudioTranscoder::AudioTranscoder(const AVStream* stream, double origin_seconds, ByteSink* sink,
+AudioTranscoder::AudioTranscoder(const AVStream* stream, double origin_seconds, Muxer* muxer,
                                  std::string what)
     : what_(std::move(what)),
       origin_seconds_(origin_seconds),
       stream_time_base_(stream->time_base),
       decoder_(stream, what_),
       encoder_(Encoder::Aac(what_)),
-      muxer_(Muxer::Intermediate(sink, what_)),
+      muxer_(muxer),
+      output_stream_(muxer->AddStream(encoder_.context())),
       decoded_(MakeFrame()),
       to_encode_(MakeFrame()),
       encoded_(MakePacket()) {
-  muxer_->AddStream(encoder_.context());
-  muxer_->WriteHeader();
   fifo_.reset(av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, 2, encoder_.context()->frame_size));
   if (!fifo_) throw std::bad_alloc();
 }
@@ -49,7 +48,6 @@ void AudioTranscoder::Finish() {
   EncodeFromFifo(true);
   encoder_.Send(nullptr);
   WriteEncoded();
-  muxer_->Finish();
 }
 
 void AudioTranscoder::Resample(const AVFrame* frame) {
@@ -114,7 +112,7 @@ void AudioTranscoder::EncodeFromFifo(bool drain) {
 
 void AudioTranscoder::WriteEncoded() {
   while (encoder_.Receive(encoded_.get())) {
-    muxer_->Write(encoded_.get(), 0, encoder_.context()->time_base);
+    muxer_->Write(encoded_.get(), output_stream_, encoder_.context()->time_base);
     av_packet_unref(encoded_.get());
   }
 }

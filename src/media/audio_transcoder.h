@@ -15,12 +15,12 @@ namespace vodctl::media {
 class AudioTranscoder {
  public:
   // `origin_seconds`: the instant that becomes 0 on the output timeline (the source's first
-  // video frame). Audio before it is dropped; a later start is kept as an offset.
-  AudioTranscoder(const AVStream* stream, double origin_seconds, ByteSink* sink,
-                  std::string what);
+  // video frame). Audio before it is dropped; a later start is kept as an offset. Adds a
+  // stream to `muxer` (which may hold other tracks); the caller writes its header and trailer.
+  AudioTranscoder(const AVStream* stream, double origin_seconds, Muxer* muxer, std::string what);
 
   void Write(const AVPacket* packet);  // a packet of the stream given at construction
-  void Finish();                       // drains everything and writes the trailer
+  void Finish();                       // drains everything into the muxer
 
  private:
   void Resample(const AVFrame* frame);
@@ -32,7 +32,8 @@ class AudioTranscoder {
   AVRational stream_time_base_;
   Decoder decoder_;
   Encoder encoder_;
-  std::unique_ptr<Muxer> muxer_;
+  Muxer* muxer_;
+  int output_stream_;
   SwrPtr resampler_;
   AudioFifoPtr fifo_;
   FramePtr decoded_;

@@ -21,14 +21,23 @@ void EncodeAudio(JobContext& context) {
   const VideoInfo& video = context.source().video;
   const double origin = static_cast<double>(video.start_pts) * video.time_base.value();
   media::FileSink sink(context.tmp().ScratchPath(tmp_keys::Audio()));
-  media::AudioTranscoder transcoder(input.stream(0), origin, &sink, what);
+  // Every audio track, each stream i of audio.nut encoded from stream i of the copy.
+  std::unique_ptr<media::Muxer> muxer = media::Muxer::Intermediate(&sink, what);
+  std::vector<std::unique_ptr<media::AudioTranscoder>> transcoders;
+  for (unsigned i = 0; i < input.context()->nb_streams; ++i) {
+    transcoders.push_back(std::make_unique<media::AudioTranscoder>(
+        input.stream(i), origin, muxer.get(),
+        input.context()->nb_streams == 1 ? what : fmt::format("{} track {}", what, i + 1)));
+  }
+  muxer->WriteHeader();
   media::PacketPtr packet = media::MakePacket();
   while (input.Read(packet.get())) {
     ThrowIfStopRequested(what);
-    transcoder.Write(packet.get());
+    transcoders.at(packet->stream_index)->Write(packet.get());
     av_packet_unref(packet.get());
   }
-  transcoder.Finish();
+  for (auto& transcoder : transcoders) transcoder->Finish();
+  muxer->Finish();
   sink.Close();
   const nlohmann::json record = {{"size", sink.size()}, {"sha256", sink.HexDigest()}};
   context.tmp().PutFile(tmp_keys::Audio(), sink.path());

@@ -199,13 +199,25 @@ SourceInfo SampleSourceInfo() {
                 .time_base = {1, 90000},
                 .start_pts = -3003,
                 .end_pts = 57'108'051,
-                .frame_count = 19'024};
+                .frame_count = 19'024,
+                .rotation = 90,
+                .field_order = "tff"};
   info.audio = AudioInfo{.stream_index = 1,
                          .codec = "aac",
                          .sample_rate = 48000,
                          .channels = 2,
                          .time_base = {1, 48000},
-                         .start_pts = -1024};
+                         .start_pts = -1024,
+                         .language = "eng",
+                         .title = "English"};
+  info.more_audio = {AudioInfo{.stream_index = 2,
+                               .codec = "opus",
+                               .sample_rate = 48000,
+                               .channels = 6,
+                               .time_base = {1, 1000},
+                               .start_pts = 0,
+                               .language = "fra",
+                               .title = ""}};
   return info;
 }
 
@@ -229,6 +241,8 @@ TEST_CASE("SourceInfo survives a JSON round trip") {
   CHECK(back.video.start_pts == info.video.start_pts);
   CHECK(back.video.end_pts == info.video.end_pts);
   CHECK(back.video.frame_count == info.video.frame_count);
+  CHECK(back.video.rotation == info.video.rotation);
+  CHECK(back.video.field_order == info.video.field_order);
   REQUIRE(back.audio.has_value() == info.audio.has_value());
   if (info.audio) {
     CHECK(back.audio->stream_index == info.audio->stream_index);
@@ -237,8 +251,26 @@ TEST_CASE("SourceInfo survives a JSON round trip") {
     CHECK(back.audio->channels == info.audio->channels);
     CHECK(back.audio->time_base == info.audio->time_base);
     CHECK(back.audio->start_pts == info.audio->start_pts);
+    CHECK(back.audio->language == info.audio->language);
+    CHECK(back.audio->title == info.audio->title);
   }
+  REQUIRE(back.more_audio.size() == info.more_audio.size());
+  CHECK(back.more_audio[0].language == "fra");
   CHECK(json(back) == json(info));
+}
+
+TEST_CASE("SourceInfo stored before rotation, field order and more audio tracks still reads") {
+  json old = SampleSourceInfo();
+  old.erase("more_audio");
+  old["video"].erase("rotation");
+  old["video"].erase("field_order");
+  old["audio"].erase("language");
+  old["audio"].erase("title");
+  const auto back = old.get<SourceInfo>();
+  CHECK(back.video.rotation == 0);
+  CHECK(back.video.field_order == "progressive");
+  CHECK(back.audio->language.empty());
+  CHECK(back.more_audio.empty());
 }
 
 TEST_CASE("Rational JSON is num and den") {

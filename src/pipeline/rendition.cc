@@ -48,6 +48,7 @@ std::vector<Rendition> ResolveRenditions(const std::vector<RungSpec>& ladder,
                                          const VideoInfo& video) {
   double aspect = video.display_aspect();
   std::vector<Rendition> renditions;
+  if (video.width <= 0 || video.height <= 0) return renditions;  // an audio-only source
   if (!ladder.empty()) {
     for (const RungSpec& rung : ladder) {
       renditions.push_back(MakeRendition(rung.height, rung.maxrate_kbps, aspect));
@@ -55,12 +56,12 @@ std::vector<Rendition> ResolveRenditions(const std::vector<RungSpec>& ladder,
     return renditions;
   }
   for (const RungSpec& rung : DefaultLadder()) {
-    if (rung.height <= video.height) {
+    if (rung.height <= video.display_height()) {
       renditions.push_back(MakeRendition(rung.height, rung.maxrate_kbps, aspect));
     }
   }
   if (renditions.empty()) {
-    renditions.push_back(MakeRendition(RoundToEven(video.height), std::nullopt, aspect));
+    renditions.push_back(MakeRendition(RoundToEven(video.display_height()), std::nullopt, aspect));
   }
   return renditions;
 }

@@ -26,7 +26,8 @@ const std::vector<RungSpec>& DefaultLadder();
 // Resolves the ladder for a source: the default keeps the rungs at or below the source's
 // height (at least one: the source's own height if it is below every rung); a custom ladder
 // is used as given (upscaling is the user's explicit choice). Width follows the display
-// aspect ratio, rounded to even. Rungs without a rate get one scaled by pixel count.
+// aspect ratio, rounded to even. Rungs without a rate get one scaled by pixel count. A source
+// without video (no picture size) has no renditions.
 std::vector<Rendition> ResolveRenditions(const std::vector<RungSpec>& ladder,
                                          const VideoInfo& video);
 

@@ -37,6 +37,21 @@ TEST_CASE("A source below every rung still gets one rendition at its own height"
   CHECK(renditions[0].width == 320);
 }
 
+TEST_CASE("A phone video turned a quarter is laddered by its displayed size") {
+  VideoInfo video = Video(1920, 1080);
+  video.rotation = 90;
+  auto renditions = ResolveRenditions({}, video);
+  CHECK(Names(renditions) == std::vector<std::string>{"1080p", "720p", "480p", "360p"});
+  CHECK(renditions[0].width == 608);  // 1080 * 9/16 = 607.5, rounded to even
+  video.rotation = 180;
+  CHECK(ResolveRenditions({}, video)[0].width == 1920);
+}
+
+TEST_CASE("An audio-only source has no video renditions") {
+  CHECK(ResolveRenditions({}, VideoInfo{}).empty());
+  CHECK(ResolveRenditions({{720, std::nullopt}}, VideoInfo{}).empty());
+}
+
 TEST_CASE("Widths follow the display aspect ratio of anamorphic sources") {
   auto renditions = ResolveRenditions({{576, std::nullopt}}, Video(720, 576, {64, 45}));
   REQUIRE(renditions.size() == 1);

@@ -1,6 +1,7 @@
 #include "media/demuxer.h"
 #include "media/encoder.h"
 #include "media/segment_muxer.h"
+#include "pipeline/audio_tracks.h"
 #include "pipeline/steps.h"
 #include "pipeline/verify.h"
 #include "vodctl/error.h"
@@ -18,7 +19,6 @@ namespace vodctl {
 namespace {
 
 constexpr char kAudioGroup[] = "audio";
-constexpr char kAudioFolder[] = "audio";
 constexpr char kAudioCodec[] = "mp4a.40.2";  // AAC-LC, which split always encodes
 
 struct SegmentedStream {
@@ -33,13 +33,13 @@ using SegmentOf = std::function<std::optional<int64_t>(const AVPacket&, AVRation
 
 // Cuts one intermediate stream into segments under `folder` of the output and writes its
 // media playlist. Segments are cut only where `segment_of` says a new one starts.
-SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
+SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int stream_index,
                             const std::string& folder, AVRational output_time_base,
                             const SegmentOf& segment_of, Progress& progress) {
   const bool fmp4 = context.job().options.format == SegmentFormat::kFmp4;
   const std::string what = fmt::format("job '{}' segment {}", context.id(), folder);
   media::Demuxer input(context.tmp().LocalPathForRead(tmp_key), media::Demuxer::Kind::kIntermediate);
-  const AVStream* stream = input.stream(0);
+  const AVStream* stream = input.stream(stream_index);
   const AVRational time_base = stream->time_base;
   media::SegmentMuxer muxer(fmp4 ? media::SegmentMuxer::Format::kFmp4 : media::SegmentMuxer::Format::kTs,
                             stream, output_time_base, what);
@@ -66,6 +66,10 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
   media::PacketPtr packet = media::MakePacket();
   while (input.Read(packet.get())) {
     ThrowIfStopRequested(what);
+    if (packet->stream_index != stream_index) {  // another audio track of the same file
+      av_packet_unref(packet.get());
+      continue;
+    }
     std::optional<int64_t> starts = segment_of(*packet, time_base);
     if (!current || (starts && *starts > *current)) {
       if (!current && !starts) {
@@ -113,8 +117,8 @@ std::pair<int64_t, int64_t> Bandwidth(const SegmentedStream& video, const Segmen
 void RunSegment(JobContext& context) {
   const Timeline timeline = context.timeline();
   const std::vector<Rendition> renditions = context.renditions();
-  const bool has_audio = context.source().audio.has_value();
-  Progress progress("segment", static_cast<int64_t>(renditions.size()) + (has_audio ? 1 : 0));
+  const std::vector<AudioTrack> audio_tracks = AudioTracks(context.source());
+  Progress progress("segment", static_cast<int64_t>(renditions.size() + audio_tracks.size()));
 
   // Video: a segment starts at each key frame that begins a timeline segment (the forced IDRs).
   const AVRational slot_base{timeline.frame_rate().den, timeline.frame_rate().num};
@@ -128,21 +132,24 @@ void RunSegment(JobContext& context) {
     return std::max<int64_t>(0, timeline.SegmentOf(slot));
   };
 
+  // Every audio track is a rendition of the one group; the first, the default, counts in
+  // the variants' bandwidth.
   std::optional<SegmentedStream> audio;
-  if (has_audio) {
-    audio = WriteStream(context, tmp_keys::Audio(), kAudioFolder, AVRational{1, media::kAudioSampleRate},
-                        audio_segment, progress);
-  }
-
   hls::MasterPlaylist master;
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
-  if (audio) {
-    master.audio.push_back({kAudioGroup, "Audio", "und", 2, std::string(kAudioFolder) + "/index.m3u8"});
+  for (const AudioTrack& track : audio_tracks) {
+    SegmentedStream written = WriteStream(context, tmp_keys::Audio(), track.index, track.folder,
+                                          AVRational{1, media::kAudioSampleRate}, audio_segment,
+                                          progress);
+    if (!audio) audio = std::move(written);
+    // A single track keeps the name it has always had.
+    const std::string name = audio_tracks.size() == 1 ? "Audio" : track.name;
+    master.audio.push_back({kAudioGroup, name, track.language, 2, track.folder + "/index.m3u8"});
   }
   nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
   result["renditions"] = nlohmann::json::array();
   for (const Rendition& rendition : renditions) {
-    SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name),
+    SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name), 0,
                                         rendition.name, slot_base, video_segment, progress);
     auto [peak, average] = Bandwidth(video, audio ? &*audio : nullptr);
     hls::VariantStream variant;
@@ -162,6 +169,21 @@ void RunSegment(JobContext& context) {
                                     {"average_bandwidth", average},
                                     {"codecs", variant.codecs},
                                     {"segments", video.playlist.segments.size()}});
+  }
+  if (renditions.empty() && audio) {
+    // Audio only: the default track is the one variant; any others stay its alternatives.
+    auto [peak, average] = Bandwidth(*audio, nullptr);
+    hls::VariantStream variant;
+    variant.uri = master.audio.front().uri;
+    variant.bandwidth = peak;
+    variant.average_bandwidth = average;
+    variant.codecs = audio->codec;
+    if (audio_tracks.size() > 1) {
+      variant.audio_group = kAudioGroup;
+    } else {
+      master.audio.clear();
+    }
+    master.variants.push_back(variant);
   }
   // Last, so a player never finds a master playlist naming a file that is not there yet, and
   // only once the presentation passes `vodctl verify`'s checks.

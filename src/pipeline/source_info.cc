@@ -13,11 +13,14 @@ void from_json(const json& j, Rational& r) {
   j.at("den").get_to(r.den);
 }
 
-// Keys are the member names; every key is required when reading.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(VideoInfo, stream_index, codec, width, height, sample_aspect,
-                                   frame_rate, time_base, start_pts, end_pts, frame_count)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AudioInfo, stream_index, codec, sample_rate, channels,
-                                   time_base, start_pts)
+// Keys are the member names; every key is required when reading, except the later keys of
+// VideoInfo (rotation, field_order), AudioInfo (language, title) and SourceInfo (more_audio),
+// which jobs stored by older versions lack.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VideoInfo, stream_index, codec, width, height,
+                                                sample_aspect, frame_rate, time_base, start_pts,
+                                                end_pts, frame_count, rotation, field_order)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AudioInfo, stream_index, codec, sample_rate,
+                                                channels, time_base, start_pts, language, title)
 
 void to_json(json& j, const SourceInfo& info) {
   j = json{{"format", info.format},
@@ -25,7 +28,8 @@ void to_json(json& j, const SourceInfo& info) {
            {"bit_rate", info.bit_rate},
            {"size", info.size},
            {"video", info.video},
-           {"audio", info.audio ? json(*info.audio) : json(nullptr)}};
+           {"audio", info.audio ? json(*info.audio) : json(nullptr)},
+           {"more_audio", info.more_audio}};
 }
 
 void from_json(const json& j, SourceInfo& info) {
@@ -36,6 +40,7 @@ void from_json(const json& j, SourceInfo& info) {
   j.at("video").get_to(info.video);
   const json& audio = j.at("audio");
   info.audio = audio.is_null() ? std::nullopt : std::optional(audio.get<AudioInfo>());
+  info.more_audio = j.value("more_audio", std::vector<AudioInfo>{});
 }
 
 }  // namespace vodctl

@@ -2,6 +2,7 @@
 #include "media/demuxer.h"
 #include "media/muxer.h"
 #include "pipeline/job_mirror.h"
+#include "pipeline/picture_filters.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -13,6 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <utility>
 
 namespace vodctl {
 namespace {
@@ -34,6 +38,31 @@ const AVStream* FirstStreamOf(const Demuxer& demuxer, AVMediaType type) {
 
 Rational ToRational(AVRational r) { return {r.num, r.den}; }
 
+// Every audio stream, in source order: the first is the default rendition.
+void AddAudioStreams(const AVFormatContext* format, SourceInfo& info) {
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    const AVStream* audio = format->streams[i];
+    if (audio->codecpar->codec_type != AVMEDIA_TYPE_AUDIO) continue;
+    AudioInfo a;
+    a.stream_index = audio->index;
+    a.codec = avcodec_get_name(audio->codecpar->codec_id);
+    a.sample_rate = audio->codecpar->sample_rate;
+    a.channels = audio->codecpar->ch_layout.nb_channels;
+    a.time_base = ToRational(audio->time_base);
+    a.start_pts = audio->start_time != AV_NOPTS_VALUE ? audio->start_time : 0;
+    for (auto [key, field] : {std::pair{"language", &a.language}, std::pair{"title", &a.title}}) {
+      if (const AVDictionaryEntry* tag = av_dict_get(audio->metadata, key, nullptr, 0)) {
+        *field = tag->value;
+      }
+    }
+    if (info.audio) {
+      info.more_audio.push_back(a);
+    } else {
+      info.audio = a;
+    }
+  }
+}
+
 SourceInfo ProbeStreams(const Demuxer& demuxer) {
   const std::string& path = demuxer.name();
   SourceInfo info;
@@ -43,8 +72,12 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   info.bit_rate = format->bit_rate;
   info.size = demuxer.size();
 
+  AddAudioStreams(format, info);
   const AVStream* video = FirstStreamOf(demuxer, AVMEDIA_TYPE_VIDEO);
-  if (!video) Fail(ExitCode::kDataError, "source '{}' has no video stream", path);
+  if (!video && !info.audio) {
+    Fail(ExitCode::kDataError, "source '{}' has no video or audio stream", path);
+  }
+  if (!video) return info;  // audio only: an audio rendition and no video ladder
   const AVCodecParameters* vp = video->codecpar;
   if (vp->width <= 0 || vp->height <= 0) {
     Fail(ExitCode::kDataError, "source '{}': video stream has no picture size", path);
@@ -60,38 +93,39 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   AVRational rate = av_guess_frame_rate(format, const_cast<AVStream*>(video), nullptr);
   info.video.frame_rate = ToRational(rate);
   info.video.time_base = ToRational(video->time_base);
+  size_t matrix_size = 0;
+  const uint8_t* matrix = av_stream_get_side_data(video, AV_PKT_DATA_DISPLAYMATRIX, &matrix_size);
+  info.video.rotation = RotationFromDisplayMatrix(
+      matrix_size >= 9 * sizeof(int32_t) ? reinterpret_cast<const int32_t*>(matrix) : nullptr);
+  info.video.field_order = FieldOrderName(vp->field_order);
 
-  if (const AVStream* audio = FirstStreamOf(demuxer, AVMEDIA_TYPE_AUDIO)) {
-    AudioInfo a;
-    a.stream_index = audio->index;
-    a.codec = avcodec_get_name(audio->codecpar->codec_id);
-    a.sample_rate = audio->codecpar->sample_rate;
-    a.channels = audio->codecpar->ch_layout.nb_channels;
-    a.time_base = ToRational(audio->time_base);
-    a.start_pts = audio->start_time != AV_NOPTS_VALUE ? audio->start_time : 0;
-    info.audio = a;
-  }
   return info;
 }
 
-// One stream copied, as split reads it, into an intermediate file of tmp: a video chunk, or
-// the audio.
+// Streams copied, as split reads them, into an intermediate file of tmp: a video chunk, or
+// every audio stream (in source order: stream i of the file is audio track i).
 class StreamCopyWriter {
  public:
-  StreamCopyWriter(Storage& tmp, std::string key, const AVStream* source)
+  StreamCopyWriter(Storage& tmp, std::string key, std::vector<const AVStream*> sources)
       : tmp_(tmp),
         key_(std::move(key)),
         sink_(tmp.ScratchPath(key_)),
-        muxer_(Muxer::Intermediate(&sink_, key_)),
-        time_base_(source->time_base) {
-    muxer_->AddStream(source->codecpar, source->time_base);
+        muxer_(Muxer::Intermediate(&sink_, key_)) {
+    for (const AVStream* source : sources) {
+      output_index_[source->index] = muxer_->AddStream(source->codecpar, source->time_base);
+      time_base_[source->index] = source->time_base;
+    }
     muxer_->WriteHeader();
   }
+
+  // Whether `packet` belongs to one of the streams copied here.
+  bool Copies(const AVPacket* packet) const { return output_index_.contains(packet->stream_index); }
 
   void Write(const AVPacket* packet) {
     media::PacketPtr copy(av_packet_clone(packet));
     if (!copy) throw std::bad_alloc();
-    muxer_->Write(copy.get(), 0, time_base_);
+    muxer_->Write(copy.get(), output_index_.at(packet->stream_index),
+                  time_base_.at(packet->stream_index));
   }
 
   // Stores the finished file; returns its size and checksum for the plan.
@@ -108,7 +142,8 @@ class StreamCopyWriter {
   std::string key_;
   FileSink sink_;
   std::unique_ptr<Muxer> muxer_;
-  AVRational time_base_;
+  std::map<int, int> output_index_;       // source stream index -> stream in the file
+  std::map<int, AVRational> time_base_;   // source stream index -> its time base
 };
 
 int64_t PresentationTime(const AVPacket* packet) {
@@ -193,7 +228,8 @@ class VideoChunker {
     }
     starts_.push_back(pts);
     current_ = std::make_unique<StreamCopyWriter>(
-        tmp_, tmp_keys::Chunk(static_cast<int>(starts_.size() - 1)), stream_);
+        tmp_, tmp_keys::Chunk(static_cast<int>(starts_.size() - 1)),
+        std::vector<const AVStream*>{stream_});
     current_->Write(packet);
   }
 
@@ -223,18 +259,23 @@ void RunSplit(JobContext& context) {
   const JobRecord& job = context.job();
   Demuxer demuxer(context.OpenSource(), Demuxer::Kind::kSource);
   SourceInfo info = ProbeStreams(demuxer);
-  const AVStream* video = demuxer.stream(info.video.stream_index);
-  const AVStream* audio = info.audio ? demuxer.stream(info.audio->stream_index) : nullptr;
+  const AVStream* video = info.video.stream_index >= 0 ? demuxer.stream(info.video.stream_index)
+                                                      : nullptr;
+  std::vector<const AVStream*> audio;
+  if (info.audio) audio.push_back(demuxer.stream(info.audio->stream_index));
+  for (const AudioInfo& more : info.more_audio) audio.push_back(demuxer.stream(more.stream_index));
   for (unsigned i = 0; i < demuxer.context()->nb_streams; ++i) {
-    bool wanted = video->index == int(i) || (audio && audio->index == int(i));
+    bool wanted = (video && video->index == int(i)) ||
+                  std::any_of(audio.begin(), audio.end(), [i](auto* a) { return a->index == int(i); });
     demuxer.stream(i)->discard = wanted ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
   }
   Timeline timeline(OutputFrameRate(info.video), job.options.segment_duration);
 
-  VideoChunker chunker(context.tmp(), video, job.options.ChunkDuration(info.duration));
+  std::optional<VideoChunker> chunker;
+  if (video) chunker.emplace(context.tmp(), video, job.options.ChunkDuration(info.duration));
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
-  if (audio) {
+  if (!audio.empty()) {
     audio_copy = std::make_unique<StreamCopyWriter>(context.tmp(), tmp_keys::AudioSource(), audio);
   }
   Progress progress("split", info.size);
@@ -242,9 +283,9 @@ void RunSplit(JobContext& context) {
   int64_t last_position = 0;
   while (demuxer.Read(packet.get())) {
     ThrowIfStopRequested(fmt::format("job '{}' split", job.id));
-    if (packet->stream_index == video->index) {
-      chunker.Write(packet.get());
-    } else if (audio && packet->stream_index == audio->index) {
+    if (video && packet->stream_index == video->index) {
+      chunker->Write(packet.get());
+    } else if (audio_copy && audio_copy->Copies(packet.get())) {
       audio_copy->Write(packet.get());
     }
     if (packet->pos > last_position) {
@@ -253,16 +294,20 @@ void RunSplit(JobContext& context) {
     }
     av_packet_unref(packet.get());
   }
-  std::vector<ChunkPlan> chunks = chunker.Finish(timeline);
+  // Audio only: no chunks, so nothing to transcode or join.
+  std::vector<ChunkPlan> chunks = chunker ? chunker->Finish(timeline) : std::vector<ChunkPlan>{};
   const nlohmann::json audio_record = audio_copy ? audio_copy->Publish() : nlohmann::json();
   progress.Finish();
 
-  info.video.start_pts = chunker.origin_pts();
-  info.video.end_pts = chunker.end_pts();
-  info.video.frame_count = chunker.frame_count();
+  if (chunker) {
+    info.video.start_pts = chunker->origin_pts();
+    info.video.end_pts = chunker->end_pts();
+    info.video.frame_count = chunker->frame_count();
+  }
   context.state().SetSourceInfo(job.id, info);
   nlohmann::json result = job.result.is_object() ? job.result : nlohmann::json::object();
-  result["split"] = {{"chunks", chunker.records()}, {"audio_source", audio_record}};
+  result["split"] = {{"chunks", chunker ? nlohmann::json(chunker->records()) : nlohmann::json::array()},
+                     {"audio_source", audio_record}};
   context.state().SetJobResult(job.id, result);
   // Splitting again (its files were lost) gives the same plan: chunks already transcoded
   // keep their state.
@@ -273,7 +318,8 @@ void RunSplit(JobContext& context) {
   if (!same_plan) context.state().SetChunks(job.id, chunks);
   MirrorPlan(context);
   log::Info("job '{}': split {} into {} chunks, {} video frames{}", job.id, demuxer.name(), chunks.size(),
-            info.video.frame_count, audio ? ", audio copied" : ", no audio");
+            info.video.frame_count,
+            audio.empty() ? ", no audio" : fmt::format(", {} audio stream(s) copied", audio.size()));
 }
 
 }  // namespace vodctl

@@ -6,14 +6,14 @@
 
 namespace vodctl {
 
-// Probes the source, cuts its first video stream at key frames into chunks and copies its
-// first audio stream, whole, beside them (stream copy both). Error(kDataError) for a bad
+// Probes the source, cuts its first video stream at key frames into chunks and copies every
+// audio stream, whole, beside them (stream copy both). A source may lack one or the other. Error(kDataError) for a bad
 // source.
 void RunSplit(JobContext& context);
 
 // Whether the job has audio that EncodeAudio has not encoded yet.
 bool AudioPending(const JobContext& context);
-// Encodes the audio split copied, whole, to AAC (audio.nut) and records it in the job's result
+// Encodes the audio split copied, whole, to AAC (audio.nut, a stream per track) and records it in the job's result
 // as "audio". Runs beside the chunks in `run`, or at the start of concat otherwise.
 void EncodeAudio(JobContext& context);
 

@@ -4,7 +4,9 @@
 #include "media/encoder.h"
 #include "media/muxer.h"
 #include "media/scaler.h"
+#include "media/video_filter.h"
 #include "pipeline/constant_rate_queue.h"
+#include "pipeline/picture_filters.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/bounded_queue.h"
@@ -165,6 +167,23 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
     progress.Advance();
   });
 
+  // Interlaced and rotated sources go through a filter chain before the queue.
+  std::optional<media::VideoFilter> filter;
+  if (std::string chain = PictureFilterChain(video); !chain.empty()) {
+    filter.emplace(chain, source_time_base, what);
+  }
+  auto to_queue = [&](media::FramePtr frame) {
+    int64_t slot = timeline.SlotAt(frame->pts, video.time_base, video.start_pts);
+    queue.Push(std::move(frame), slot);
+  };
+  auto take_filtered = [&]() {
+    media::FramePtr frame = media::MakeFrame();
+    while (filter->Receive(frame.get())) {
+      to_queue(std::move(frame));
+      frame = media::MakeFrame();
+    }
+  };
+
   int64_t frames_in_range = 0;
   auto take_frames = [&]() {
     media::FramePtr frame = media::MakeFrame();
@@ -176,9 +195,14 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
       int64_t pts = av_rescale_q(frame->pts, chunk_time_base, source_time_base);
       if (pts >= plan.start_pts && pts < plan.end_pts) {
         ++frames_in_range;
-        int64_t slot = timeline.SlotAt(pts, video.time_base, video.start_pts);
-        queue.Push(std::move(frame), slot);
-        frame = media::MakeFrame();
+        frame->pts = pts;
+        if (filter) {
+          filter->Send(frame.get());
+          take_filtered();
+        } else {
+          to_queue(std::move(frame));
+          frame = media::MakeFrame();
+        }
       } else {
         av_frame_unref(frame.get());  // a neighbouring chunk's frame, decoded as a reference
       }
@@ -193,6 +217,10 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
   }
   decoder.Send(nullptr);
   take_frames();
+  if (filter) {
+    filter->Send(nullptr);
+    take_filtered();
+  }
   queue.Finish();
   progress.Finish();
   if (frames_in_range != plan.input_frames) {

@@ -45,6 +45,12 @@ _SINE = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:beep_factor=
 _AAC = ["-c:a", "aac", "-b:a", "96k", "-ac", "2"]
 _X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p"]
 
+# Sources that are not plain MP4: name -> (file extension, ffmpeg muxer).
+CONTAINERS = {}
+# Sources made in two passes: name -> ffmpeg arguments of a stream-copy remux of the first
+# pass's output (FFmpeg 5.1 writes a "rotate" tag as a display matrix only when remuxing).
+REMUX = {}
+
 # name -> ffmpeg arguments between "ffmpeg -y" and the output file.
 SOURCES = {
     # The main source: 720p25 with audio, x264 with B-frames, 2 s GOPs.
@@ -73,28 +79,88 @@ SOURCES = {
     # Longer source so that a job is still running when looked at.
     "long": _lavfi_video("640x360", 25) + _SINE + [
         "-t", "40", *_X264, "-preset", "ultrafast", "-crf", "30", "-g", "50", *_AAC],
+    # Sources as people upload them (tests/e2e/test_sources.py); short and small.
+    # A phone video held upright: 640x360 stored, a display matrix turns it 90 degrees.
+    "rotated": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
+    # Variable frame rate: 30 fps with every third frame dropped after the first second.
+    "vfr": _lavfi_video("640x360", 30) + _SINE + [
+        "-t", "4", "-vf", "select='lt(n\\,30)+mod(n\\,3)'", "-vsync", "vfr", *_X264,
+        "-preset", "veryfast", "-crf", "30", "-g", "30", *_AAC],
+    # Interlaced PAL: 50p motion woven into 25 top-field-first frames, coded as fields.
+    "interlaced": _lavfi_video("720x576", 50) + _SINE + [
+        "-t", "3", "-vf", "tinterlace=mode=interleave_top,setfield=tff", *_X264,
+        "-flags", "+ildct+ilme", "-field_order", "tt", "-x264-params", "tff=1",
+        "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
+    # 10-bit HEVC, as recent phones record.
+    "hevc10": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-preset", "ultrafast",
+        "-x265-params", "log-level=error:keyint=25", "-tag:v", "hvc1", *_AAC],
+    # 5.1 audio.
+    "surround": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25",
+        "-c:a", "aac", "-b:a", "192k", "-af", "aformat=channel_layouts=5.1"],
+    # Two audio tracks with languages and titles.
+    "two_audio": _lavfi_video("640x360", 25) + _SINE + [
+        "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=44100", "-map", "0:v", "-map", "1:a",
+        "-map", "2:a", "-t", "3", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25",
+        *_AAC, "-metadata:s:a:0", "language=eng", "-metadata:s:a:0", "title=English",
+        "-metadata:s:a:1", "language=fra", "-metadata:s:a:1", "title=Français"],
+    # Containers: Matroska (H.264 + Opus), QuickTime (H.264 + AAC), WebM (VP9 + Opus).
+    "mkv": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", "-c:a", "libopus",
+        "-b:a", "64k"],
+    "mov": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
+    "webm": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "3", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k",
+        "-g", "25", "-c:a", "libopus", "-b:a", "64k"],
+    # Dimensions that are not multiples of 4, 8 or 16.
+    "odd_size": _lavfi_video("1278x718", 25) + _SINE + [
+        "-t", "3", *_X264, "-preset", "ultrafast", "-crf", "30", "-g", "25", *_AAC],
+    # Shorter than one 6 s segment.
+    "short": _lavfi_video("640x360", 25) + _SINE + [
+        "-t", "1.5", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
+    # Audio only (an .m4a).
+    "audio_only": _SINE + ["-t", "4", *_AAC],
 }
+CONTAINERS.update({
+    "mkv": ("mkv", "matroska"),
+    "mov": ("mov", "mov"),
+    "webm": ("webm", "webm"),
+    "audio_only": ("m4a", "ipod"),
+    "two_audio": ("mkv", "matroska"),  # MP4 would drop the titles
+})
+REMUX.update({"rotated": ["-metadata:s:v:0", "rotate=90"]})
 
 
 def media(name):
     """Path of the source video `name` (see SOURCES), generating it on first use."""
     args = SOURCES[name]
-    digest = hashlib.sha256("\0".join(args).encode()).hexdigest()[:10]
+    ext, muxer = CONTAINERS.get(name, ("mp4", "mp4"))
+    remux = REMUX.get(name)
+    digest = hashlib.sha256("\0".join(args + [ext] + (["remux"] + remux if remux else []))
+                            .encode()).hexdigest()[:10]
     os.makedirs(MEDIA_DIR, exist_ok=True)
-    path = os.path.join(MEDIA_DIR, f"{name}-{digest}.mp4")
+    path = os.path.join(MEDIA_DIR, f"{name}-{digest}.{ext}")
     if os.path.exists(path):
         return path
     # Written beside and renamed, so tests running in parallel never see a partial file.
-    fd, partial = tempfile.mkstemp(prefix=f".{name}-", suffix=".mp4", dir=MEDIA_DIR)
+    fd, partial = tempfile.mkstemp(prefix=f".{name}-", suffix=f".{ext}", dir=MEDIA_DIR)
     os.close(fd)
+    first = partial + ".pass1." + ext
     try:
-        run_checked(["ffmpeg", "-v", "error", "-nostdin", "-y", *args, "-f", "mp4", partial],
-                    timeout=300)
+        ffmpeg = ["ffmpeg", "-v", "error", "-nostdin", "-y"]
+        run_checked([*ffmpeg, *args, "-f", muxer, first if remux else partial], timeout=300)
+        if remux:
+            run_checked([*ffmpeg, "-i", first, "-map", "0", "-c", "copy", *remux, "-f", muxer,
+                         partial], timeout=300)
         os.chmod(partial, 0o644)
         os.replace(partial, path)
     finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
+        for leftover in (partial, first):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return path
 
 
@@ -310,12 +376,18 @@ class SourceFacts:
         sar = v.get("sample_aspect_ratio", "1:1")
         num, den = (int(x) for x in sar.split(":"))
         self.sar = Fraction(num, den) if num > 0 and den > 0 else Fraction(1)
+        # A display matrix turning the picture a quarter: shown with width and height swapped.
+        self.rotation = int(float(next((d["rotation"] for d in v.get("side_data_list", [])
+                                        if "rotation" in d), 0))) % 360
+        if self.rotation in (90, 270):
+            self.width, self.height, self.sar = self.height, self.width, 1 / self.sar
         self.frame_rate = Fraction(v["avg_frame_rate"])
         self.frames = count_frames(path)
         vp = Packets(path, "v:0")
         self.video_start, self.video_end = _timeline(vp, 1 / self.frame_rate)
         a = stream_of(path, "audio")
         self.has_audio = a is not None
+        self.audio_streams = sum(1 for s in streams(path) if s.get("codec_type") == "audio")
         if a:
             ap = Packets(path, "a:0")
             # Packets the edit list discards (encoder priming) are not presented.
@@ -423,8 +495,11 @@ def even_round(x):
 class HlsChecks:
     """Mixin for unittest.TestCase: assert_valid_hls() judges a whole HLS output."""
 
-    def assert_valid_hls(self, source, output, *, segment_duration, heights, fmt="fmp4"):
-        """Checks OUTPUT against SOURCE with ffprobe/ffmpeg; heights = expected variant heights."""
+    def assert_valid_hls(self, source, output, *, segment_duration, heights, fmt="fmp4",
+                         frames=None):
+        """Checks OUTPUT against SOURCE with ffprobe/ffmpeg; heights = expected variant heights;
+        frames = expected decoded frames per variant (default: the source's; a variable-rate
+        source comes out at a constant rate, with more or fewer)."""
         src = SourceFacts.of(source)
         frame = 1 / src.frame_rate
         master_path = os.path.join(output, "master.m3u8")
@@ -438,7 +513,8 @@ class HlsChecks:
                          "variants in master.m3u8")
         audio_groups = [m for m in master["media"] if m.get("TYPE") == "AUDIO"]
         if src.has_audio:
-            self.assertEqual(len(audio_groups), 1, "one EXT-X-MEDIA audio rendition")
+            self.assertEqual(len(audio_groups), src.audio_streams,
+                             "an EXT-X-MEDIA audio rendition per source audio stream")
             self.assertEqual(audio_groups[0].get("URI"), "audio/index.m3u8")
         else:
             self.assertEqual(audio_groups, [], "no audio group for a source without audio")
@@ -485,7 +561,8 @@ class HlsChecks:
                     self.assertNotIn("AUDIO", attrs, f"{name}: no AUDIO attribute")
 
                 # Decoded frames and duration, read through the HLS demuxer like a player.
-                self.assertEqual(count_frames(path), src.frames, f"{name}: decoded frame count")
+                self.assertEqual(count_frames(path), src.frames if frames is None else frames,
+                                 f"{name}: decoded frame count")
 
                 # Segment by segment: key frame first, start time, real duration.
                 starts, all_pts, end = [], [], None

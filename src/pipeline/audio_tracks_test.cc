@@ -1,0 +1,48 @@
+#include "pipeline/audio_tracks.h"
+
+#include <catch2/catch.hpp>
+
+namespace vodctl {
+namespace {
+
+AudioInfo Audio(std::string language, std::string title = "") {
+  AudioInfo audio;
+  audio.language = std::move(language);
+  audio.title = std::move(title);
+  return audio;
+}
+
+}  // namespace
+
+TEST_CASE("A source without audio has no audio track") {
+  CHECK(AudioTracks(SourceInfo{}).empty());
+}
+
+TEST_CASE("The first audio stream keeps the audio folder; the others are named by language") {
+  SourceInfo source;
+  source.audio = Audio("eng", "English");
+  source.more_audio = {Audio("fra", "Français"), Audio("und"), Audio("ger"), Audio("ger")};
+  auto tracks = AudioTracks(source);
+  REQUIRE(tracks.size() == 5);
+  CHECK(tracks[0].folder == "audio");
+  CHECK(tracks[0].name == "English");
+  CHECK(tracks[0].language == "eng");
+  CHECK(tracks[1].folder == "audio-fra");
+  CHECK(tracks[1].name == "Français");
+  CHECK(tracks[2].folder == "audio-3");  // unknown language: by position
+  CHECK(tracks[2].name == "Audio 3");
+  CHECK(tracks[2].language == "und");
+  CHECK(tracks[3].folder == "audio-4");  // a language twice: by position
+  CHECK(tracks[3].name == "ger");
+  CHECK(tracks[4].index == 4);
+}
+
+TEST_CASE("Tags that cannot stand in a playlist are not used") {
+  SourceInfo source;
+  source.audio = Audio("en/../x", "say \"hi\"");
+  auto tracks = AudioTracks(source);
+  CHECK(tracks[0].language == "und");
+  CHECK(tracks[0].name == "Audio 1");
+}
+
+}  // namespace vodctl
