@@ -6,6 +6,7 @@
 #include "util/interrupt.h"
 #include "util/progress.h"
 #include "vodctl/log.h"
+#include "vodctl/mpd.h"
 #include "vodctl/playlist.h"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,7 @@ struct SegmentedStream {
   std::map<int64_t, int64_t> bytes_by_segment;  // timeline segment number -> bytes
   std::map<int64_t, double> seconds_by_segment;
   std::string codec;  // RFC 6381, from the stream's own headers
+  dash::SegmentTimes times;  // the same segments, in the track's timescale
 };
 
 // Which timeline segment a packet starts, or nullopt when it cannot start one.
@@ -59,6 +61,7 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
     out.playlist.segments.push_back({uri, seconds});
     out.bytes_by_segment[*current] = static_cast<int64_t>(bytes.size());
     out.seconds_by_segment[*current] = seconds;
+    out.times.starts.push_back(muxer.TrackTime(segment_start));
     context.output().Write(folder + "/" + uri, bytes);
   };
 
@@ -81,6 +84,8 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
   }
   if (!current) Fail(ExitCode::kSoftware, "{}: no packets", what);
   finish_segment(stream_end);
+  out.times.end = muxer.TrackTime(stream_end);
+  out.times.timescale = muxer.track_time_base().den / muxer.track_time_base().num;
   if (fmp4) {
     out.playlist.init_uri = "init.mp4";
     context.output().Write(folder + "/init.mp4", muxer.init_section());
@@ -133,6 +138,12 @@ void RunSegment(JobContext& context) {
                         audio_segment, progress);
   }
 
+  // The MPD describes the same segments, so it is gathered alongside the master playlist.
+  dash::Presentation mpd{timeline.frame_rate(), {}, {}};
+  if (audio) {
+    mpd.audio.push_back({"und", 2, media::kAudioSampleRate,
+                         {kAudioFolder, Bandwidth(*audio, nullptr).first, audio->codec, audio->times}});
+  }
   hls::MasterPlaylist master;
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
   if (audio) {
@@ -154,6 +165,8 @@ void RunSegment(JobContext& context) {
     variant.frame_rate = timeline.frame_rate().value();
     variant.audio_group = audio ? kAudioGroup : "";
     master.variants.push_back(variant);
+    mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
+                         rendition.width, rendition.height});
     result["renditions"].push_back({{"name", rendition.name},
                                     {"width", rendition.width},
                                     {"height", rendition.height},
@@ -162,6 +175,7 @@ void RunSegment(JobContext& context) {
                                     {"codecs", variant.codecs},
                                     {"segments", video.playlist.segments.size()}});
   }
+  if (context.job().options.dash) context.output().Write("manifest.mpd", dash::RenderMpd(mpd));
   // Last, so a player never finds a master playlist naming a file that is not there yet.
   context.output().Write("master.m3u8", hls::RenderMasterPlaylist(master));
   progress.Finish();
