@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 
 namespace vodctl::dash {
@@ -29,8 +30,10 @@ int64_t Rescale(int64_t ticks, int64_t from, int64_t to) { return av_rescale(tic
 
 void CheckTimes(const Representation& representation) {
   const SegmentTimes& times = representation.times;
-  bool ok = times.timescale > 0 && !times.starts.empty() && times.end > times.starts.back() &&
-            std::is_sorted(times.starts.begin(), times.starts.end(), std::less_equal<>());
+  const bool increasing = std::adjacent_find(times.starts.begin(), times.starts.end(),
+                                             std::greater_equal<>()) == times.starts.end();
+  const bool ok = times.timescale > 0 && !times.starts.empty() && increasing &&
+                  times.end > times.starts.back();
   if (!ok) Fail(ExitCode::kSoftware, "DASH representation '{}': bad segment times", representation.id);
 }
 

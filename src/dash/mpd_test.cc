@@ -90,6 +90,7 @@ TEST_CASE("RenderMpd refuses timelines that cannot be right") {
   SECTION("no video") { p.video.clear(); }
   SECTION("no segments") { p.video[1].times.starts.clear(); }
   SECTION("decreasing starts") { p.video[1].times.starts = {153600, 128000}; }
+  SECTION("repeated start") { p.video[1].times.starts = {128000, 128000}; }
   SECTION("end before the last start") { p.audio[0].representation.times.end = 672000; }
   SECTION("no timescale") { p.audio[0].representation.times.timescale = 0; }
   CHECK_THROWS_MATCHES(RenderMpd(p), Error, IsError(ExitCode::kSoftware, "DASH"));
