@@ -34,7 +34,9 @@ void CheckTimes(const Representation& representation) {
                                              std::greater_equal<>()) == times.starts.end();
   const bool ok = times.timescale > 0 && !times.starts.empty() && increasing &&
                   times.end > times.starts.back();
-  if (!ok) Fail(ExitCode::kSoftware, "DASH representation '{}': bad segment times", representation.id);
+  if (!ok) {
+    Fail(ExitCode::kSoftware, "DASH representation '{}': bad segment times", representation.id);
+  }
 }
 
 std::vector<int64_t> Durations(const SegmentTimes& times) {

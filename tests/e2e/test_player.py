@@ -148,7 +148,8 @@ class PlayerTest(VodTestCase):
         output = os.path.join(www, "out")
         self.run_ok("run", source, output, *options, *OPTIONS)
         presentation = presentation_class(output)
-        self.assertGreaterEqual(len(presentation.heights()), 2, "several levels to switch between")
+        self.assertGreaterEqual(len(presentation.heights()), 2,
+                                "several levels to switch between")
 
         server = StaticServer(www)
         self.addCleanup(server.close)
@@ -188,11 +189,13 @@ class HlsPresentation:
         self.master = parse_master(os.path.join(output, "master.m3u8"))
 
     def heights(self):
-        return sorted(int(v["attrs"]["RESOLUTION"].split("x")[1]) for v in self.master["variants"])
+        return sorted(int(v["attrs"]["RESOLUTION"].split("x")[1])
+                      for v in self.master["variants"])
 
     def duration(self):
         """vodctl's own idea of the duration: the variants' EXTINF sum."""
-        playlist = parse_media_playlist(os.path.join(self.output, self.master["variants"][0]["uri"]))
+        first = self.master["variants"][0]["uri"]
+        playlist = parse_media_playlist(os.path.join(self.output, first))
         return float(sum(seg["duration"] for seg in playlist["segments"]))
 
     def files_to_load(self):
