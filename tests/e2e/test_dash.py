@@ -81,6 +81,13 @@ class DashTest(VodTestCase):
         for n in range(len(video["representations"])):
             self.assertEqual(count_frames(manifest, f"v:{n}"), frames, f"video stream {n}")
 
+        # The MPD comes after every file it names, the master playlist still last (by
+        # nanosecond modification times).
+        written = sorted((os.stat(os.path.join(folder, name)).st_mtime_ns, name)
+                         for folder, _, names in os.walk(output) for name in names)
+        self.assertEqual([name for _, name in written[-2:]], ["manifest.mpd", "master.m3u8"],
+                         "the files written last")
+
         # Stored with the job.
         self.assertTrue(self.ws.status()[0]["options"]["dash"])
 
