@@ -36,6 +36,8 @@ struct JobOptions {
   // are not a multiple of 16 (854x480 encodes differently run to run), so more than one
   // thread means sliced threads, and parallelism comes from chunks side by side.
   int encoder_threads = 1;
+  // Also write a DASH MPD (manifest.mpd) over the same CMAF segments; fMP4 only.
+  bool dash = false;
   std::string tmp;  // URL of the job's intermediate files
   bool keep_tmp = false;
 

@@ -88,6 +88,8 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_option("--encoder-threads", flags.options.encoder_threads,
                      "x264 threads per encoder (part of the job: it changes the bytes)")
       ->capture_default_str();
+  command.add_flag("--dash", flags.options.dash,
+                   "Also write a DASH MPD (manifest.mpd) over the same segments; fmp4 only");
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
 }
 

@@ -62,6 +62,16 @@ void SegmentMuxer::Write(AVPacket* packet) {
   muxer_.Write(packet, 0, input_time_base_);
 }
 
+AVRational SegmentMuxer::track_time_base() const { return muxer_.stream(0)->time_base; }
+
+// As libavformat does: av_packet_rescale_ts into the stream's time base, then
+// output_ts_offset rescaled on its own and added (write_packet() in mux.c).
+int64_t SegmentMuxer::TrackTime(int64_t input_timestamp) const {
+  const AVRational track = track_time_base();
+  return av_rescale_q(input_timestamp, input_time_base_, track) +
+         av_rescale_q(kPresentationOffsetMicroseconds, AV_TIME_BASE_Q, track);
+}
+
 std::string SegmentMuxer::Cut() {
   muxer_.Flush();
   std::string bytes = std::exchange(sink_.bytes(), std::string());

@@ -24,6 +24,12 @@ class SegmentMuxer {
   std::string Cut();
   // The fMP4 initialization section (ftyp+moov); empty for TS.
   const std::string& init_section() const { return init_; }
+  // The track's time base once the container has refined it (an MP4 timescale), and a
+  // timestamp of the input stream as the track carries it: rescaled the way the muxer
+  // rescales packets, presentation offset included. For manifests that describe the
+  // segments' times (DASH) exactly in the track's own units.
+  AVRational track_time_base() const;
+  int64_t TrackTime(int64_t input_timestamp) const;
 
  private:
   Format format_;

@@ -138,6 +138,8 @@ void JobOptions::Validate() const {
   if (encoder_threads < 1 || encoder_threads > 64) {
     Fail(ExitCode::kUsage, "--encoder-threads must be 1..64, got {}", encoder_threads);
   }
+  // DASH has no MPEG-TS profile that players take; the MPD reuses the CMAF segments.
+  if (dash && format != SegmentFormat::kFmp4) Fail(ExitCode::kUsage, "--dash needs --format fmp4");
 }
 
 // The ladder is kept in its --ladder spelling so the stored JSON reads like the command line.
@@ -149,6 +151,7 @@ void to_json(nlohmann::json& j, const JobOptions& options) {
                      {"chunk_duration", options.chunk_duration},
                      {"format", FormatName(options.format)},
                      {"encoder_threads", options.encoder_threads},
+                     {"dash", options.dash},
                      {"tmp", options.tmp},
                      {"keep_tmp", options.keep_tmp}};
 }
@@ -162,6 +165,8 @@ void from_json(const nlohmann::json& j, JobOptions& options) {
   j.at("chunk_duration").get_to(options.chunk_duration);
   options.format = FormatFromName(j.at("format").get<std::string>());
   j.at("encoder_threads").get_to(options.encoder_threads);
+  // Jobs stored before --dash existed have no such field, and made no MPD.
+  options.dash = j.value("dash", false);
   j.at("tmp").get_to(options.tmp);
   j.at("keep_tmp").get_to(options.keep_tmp);
 }

@@ -117,6 +117,12 @@ TEST_CASE("JobOptions::Validate names the option out of range") {
     CHECK_THROWS_MATCHES(options.Validate(), Error,
                          IsError(ExitCode::kUsage, "--chunk-duration must be 0 (automatic) or from"));
   }
+  SECTION("dash with TS segments") {
+    options.dash = true;
+    options.format = SegmentFormat::kTs;
+    CHECK_THROWS_MATCHES(options.Validate(), Error,
+                         IsError(ExitCode::kUsage, "--dash needs --format fmp4"));
+  }
   SECTION("encoder threads") {
     options.encoder_threads = GENERATE(0, 65);
     CHECK_THROWS_MATCHES(options.Validate(), Error,
@@ -162,6 +168,7 @@ TEST_CASE("JobOptions survive a JSON round trip") {
     options.tmp = "file:///scratch/job";
     options.keep_tmp = true;
   }
+  SECTION("with DASH") { options.dash = true; }
   const json j = options;
   CHECK(json::parse(j.dump()).get<JobOptions>() == options);
 }
@@ -172,6 +179,12 @@ TEST_CASE("JobOptions JSON keeps the ladder in its command-line spelling") {
   const json j = options;
   CHECK(j.at("ladder") == "720p@3000k,360p");
   CHECK(j.at("format") == "fmp4");
+}
+
+TEST_CASE("JobOptions from JSON stored before --dash existed means no DASH") {
+  json j = JobOptions();
+  j.erase("dash");
+  CHECK_FALSE(j.get<JobOptions>().dash);
 }
 
 TEST_CASE("JobOptions from JSON rejects missing fields and unknown formats") {

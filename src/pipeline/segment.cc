@@ -8,6 +8,7 @@
 #include "util/interrupt.h"
 #include "util/progress.h"
 #include "vodctl/log.h"
+#include "vodctl/mpd.h"
 #include "vodctl/playlist.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@ struct SegmentedStream {
   std::map<int64_t, int64_t> bytes_by_segment;  // timeline segment number -> bytes
   std::map<int64_t, double> seconds_by_segment;
   std::string codec;  // RFC 6381, from the stream's own headers
+  dash::SegmentTimes times;  // the same segments, in the track's timescale
 };
 
 // Which timeline segment a packet starts, or nullopt when it cannot start one.
@@ -60,6 +62,7 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
     out.playlist.segments.push_back({uri, seconds});
     out.bytes_by_segment[*current] = static_cast<int64_t>(bytes.size());
     out.seconds_by_segment[*current] = seconds;
+    out.times.starts.push_back(muxer.TrackTime(segment_start));
     context.output().Write(folder + "/" + uri, bytes);
   };
 
@@ -86,6 +89,8 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   }
   if (!current) Fail(ExitCode::kSoftware, "{}: no packets", what);
   finish_segment(stream_end);
+  out.times.end = muxer.TrackTime(stream_end);
+  out.times.timescale = muxer.track_time_base().den / muxer.track_time_base().num;
   if (fmp4) {
     out.playlist.init_uri = "init.mp4";
     context.output().Write(folder + "/init.mp4", muxer.init_section());
@@ -135,12 +140,17 @@ void RunSegment(JobContext& context) {
   // Every audio track is a rendition of the one group; the first, the default, counts in
   // the variants' bandwidth.
   std::optional<SegmentedStream> audio;
+  // The MPD describes the same segments, so it is gathered alongside the master playlist.
+  dash::Presentation mpd{timeline.frame_rate(), {}, {}};
   hls::MasterPlaylist master;
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
   for (const AudioTrack& track : audio_tracks) {
     SegmentedStream written = WriteStream(context, tmp_keys::Audio(), track.index, track.folder,
                                           AVRational{1, media::kAudioSampleRate}, audio_segment,
                                           progress);
+    mpd.audio.push_back({track.language, 2, media::kAudioSampleRate,
+                         {track.folder, Bandwidth(written, nullptr).first, written.codec,
+                          written.times}});
     if (!audio) audio = std::move(written);
     // A single track keeps the name it has always had.
     const std::string name = audio_tracks.size() == 1 ? "Audio" : track.name;
@@ -162,6 +172,8 @@ void RunSegment(JobContext& context) {
     variant.frame_rate = timeline.frame_rate().value();
     variant.audio_group = audio ? kAudioGroup : "";
     master.variants.push_back(variant);
+    mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
+                         rendition.width, rendition.height});
     result["renditions"].push_back({{"name", rendition.name},
                                     {"width", rendition.width},
                                     {"height", rendition.height},
@@ -185,6 +197,7 @@ void RunSegment(JobContext& context) {
     }
     master.variants.push_back(variant);
   }
+  if (context.job().options.dash) context.output().Write("manifest.mpd", dash::RenderMpd(mpd));
   // Last, so a player never finds a master playlist naming a file that is not there yet, and
   // only once the presentation passes `vodctl verify`'s checks.
   const std::string master_text = hls::RenderMasterPlaylist(master);

@@ -1,13 +1,15 @@
-"""A real player plays vodctl's HLS output: headless Chromium with hls.js.
+"""Real players play vodctl's output: headless Chromium with hls.js (HLS) and dash.js (DASH).
 
-vodctl makes fMP4 and TS presentations of a 12 s source with three variants; a small HTTP
-server on 127.0.0.1 serves them with tests/player/player.html; tests/player/drive.js
-(playwright-core) plays them in Debian's Chromium and prints what happened as JSON, which this
-test judges: playback starts; seeks to the middle and near the end, beyond what is buffered,
-land where asked and play on (to the end); from a replay at 0 the playhead runs past several
-segments without a seek; a forced switch to every level loads it and shows its frames while
-playback goes on; every fragment is buffered at its playlist times; hls.js raises no fatal
-error, nor any non-fatal one but those explained below.
+vodctl makes fMP4 and TS presentations of a 12 s source with three variants, the fMP4 one also
+with a DASH MPD (--dash); a small HTTP server on 127.0.0.1 serves them with the player pages
+tests/player/hls.html and dash.html; tests/player/drive.js (playwright-core) plays them in
+Debian's Chromium, the same scenario for both players, and prints what happened as JSON, which
+this test judges: playback starts at time 0; seeks to the middle and near the end, beyond what
+is buffered, land where asked and play on (to the end); from a replay at 0 the playhead runs
+past several segments without a seek; a forced switch to every level loads it and shows its
+frames while playback goes on; every fragment is buffered (hls.js) or loaded (dash.js) at its
+playlist's or MPD's times; the player raises no fatal error, nor any non-fatal one but those
+explained below.
 
 Prerequisites: node, npm and /usr/bin/chromium (scripts/install-deps.sh installs them); the
 npm packages pinned in tests/player/package-lock.json are installed here with `npm ci` into
@@ -24,7 +26,9 @@ import shutil
 import subprocess
 import threading
 import unittest
+from fractions import Fraction
 
+from mpd import parse_mpd
 from vodtest import VodTestCase, media, parse_master, parse_media_playlist
 
 PLAYER_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -128,34 +132,36 @@ def setUpModule():
 class PlayerTest(VodTestCase):
 
     def test_fmp4(self):
-        self.check_playback("fmp4")
+        self.check_playback(HlsPresentation, "--format", "fmp4")
 
     def test_ts(self):
-        self.check_playback("ts")
+        self.check_playback(HlsPresentation, "--format", "ts")
 
-    def check_playback(self, fmt):
+    def test_dash(self):
+        self.check_playback(DashPresentation, "--format", "fmp4", "--dash")
+
+    def check_playback(self, presentation_class, *options):
         source = media("main720")
         www = self.ws.path("www")
         os.makedirs(www)
         os.symlink(PLAYER_DIR, os.path.join(www, "player"))
-        output = os.path.join(www, "hls")
-        self.run_ok("run", source, output, "--format", fmt, *OPTIONS)
-        master = parse_master(os.path.join(output, "master.m3u8"))
-        self.assertGreaterEqual(len(master["variants"]), 2, "several levels to switch between")
+        output = os.path.join(www, "out")
+        self.run_ok("run", source, output, *options, *OPTIONS)
+        presentation = presentation_class(output)
+        self.assertGreaterEqual(len(presentation.heights()), 2,
+                                "several levels to switch between")
 
         server = StaticServer(www)
         self.addCleanup(server.close)
-        report = self.drive(f"{server.base_url}/player/player.html?src=/hls/master.m3u8")
+        report = self.drive(f"{server.base_url}/player/{presentation.PAGE}"
+                            f"?src=/out/{presentation.ENTRY}")
 
         failed = [r for r in server.requests if r[1] >= 400]
         self.assertEqual(failed, [], "HTTP requests that failed")
         requested = {path for path, _ in server.requests}
-        for variant in master["variants"]:
-            self.assertIn(f"/hls/{variant['uri']}", requested)
-            if fmt == "fmp4":
-                folder = "/hls/" + os.path.dirname(variant["uri"])
-                self.assertIn(f"{folder}/init.mp4", requested)
-        PlaybackJudge(self, report, master, output).check_all()
+        for path in presentation.files_to_load():
+            self.assertIn(f"/out/{path}", requested)
+        PlaybackJudge(self, report, presentation).check_all()
 
     def drive(self, page_url):
         proc = subprocess.run(["node", os.path.join(PLAYER_DIR, "drive.js"), page_url,
@@ -169,20 +175,102 @@ class PlayerTest(VodTestCase):
         return json.loads(proc.stdout)
 
 
+class HlsPresentation:
+    """What hls.js is to find in an HLS output, from its playlists."""
+
+    PAGE, ENTRY = "hls.html", "master.m3u8"
+    ERRORS_ALLOWED = BENIGN_ERRORS
+    # hls.js tells when a fragment is in the buffer, with the times it measured in the media.
+    FRAGMENT_EVENT = "FRAG_BUFFERED"
+    AUDIO_BUFFERED_AHEAD = False  # of video (see PlaybackJudge.check_audio_loaded)
+
+    def __init__(self, output):
+        self.output = output
+        self.master = parse_master(os.path.join(output, "master.m3u8"))
+
+    def heights(self):
+        return sorted(int(v["attrs"]["RESOLUTION"].split("x")[1])
+                      for v in self.master["variants"])
+
+    def duration(self):
+        """vodctl's own idea of the duration: the variants' EXTINF sum."""
+        first = self.master["variants"][0]["uri"]
+        playlist = parse_media_playlist(os.path.join(self.output, first))
+        return float(sum(seg["duration"] for seg in playlist["segments"]))
+
+    def files_to_load(self):
+        for variant in self.master["variants"]:
+            yield variant["uri"]
+            playlist = parse_media_playlist(os.path.join(self.output, variant["uri"]))
+            if playlist["map"]:
+                yield os.path.relpath(playlist["map"], self.output)
+
+    def spans(self, parsed, frag_type, level):
+        """[(start, duration)] of the fragments of one level (MANIFEST_PARSED's numbering)."""
+        track = parsed["levels" if frag_type == "main" else "audioTracks"][level]
+        path = os.path.join(self.output, track["url"].split("/out/", 1)[1])
+        start, spans = 0.0, []
+        for seg in parse_media_playlist(path)["segments"]:
+            spans.append((start, float(seg["duration"])))
+            start += float(seg["duration"])
+        return spans
+
+
+class DashPresentation:
+    """What dash.js is to find in a DASH output, from its MPD."""
+
+    PAGE, ENTRY = "dash.html", "manifest.mpd"
+    # dash.js reports only errors it could not play through.
+    ERRORS_ALLOWED = set()
+    # dash.js has no event per fragment buffered; a loaded one has the times dash.js took
+    # from the MPD, which the buffered ranges then show (check_start).
+    FRAGMENT_EVENT = "FRAG_LOADED"
+    AUDIO_BUFFERED_AHEAD = True
+
+    def __init__(self, output):
+        self.output = output
+        self.mpd = parse_mpd(os.path.join(output, "manifest.mpd"))
+        self.video = next(s for s in self.mpd["sets"] if s["contentType"] == "video")
+        self.audio = [s for s in self.mpd["sets"] if s["contentType"] == "audio"]
+
+    def heights(self):
+        return sorted(int(r["height"]) for r in self.video["representations"])
+
+    def duration(self):
+        return float(self.mpd["duration"])
+
+    def files_to_load(self):
+        yield "manifest.mpd"
+        for aset in [self.video] + self.audio:
+            for rep in aset["representations"]:
+                yield os.path.relpath(rep["init"], self.output)
+
+    def spans(self, parsed, frag_type, level):
+        """[(start, duration)] by segment number, in Period time: dash.js numbers video
+        qualities by bandwidth, so a level is found by its height."""
+        if frag_type == "main":
+            height = parsed["levels"][level]["height"]
+            rep = next(r for r in self.video["representations"] if int(r["height"]) == height)
+        else:
+            rep = self.audio[0]["representations"][level]
+        return [(float(Fraction(s["t"] - rep["pto"], rep["timescale"])),
+                 float(Fraction(s["d"], rep["timescale"]))) for s in rep["segments"]]
+
+
 class PlaybackJudge:
     """Assertions on one drive.js report."""
 
-    def __init__(self, test, report, master, output):
+    def __init__(self, test, report, presentation):
         self.t = test
         self.report = report
-        self.master = master
-        self.output = output
+        self.presentation = presentation
         self.log = report["log"]
         self.steps = report["steps"]
 
     def summary(self):
         """What happened, in short, for failure messages."""
-        lines = [f"Chromium {self.report['browser']}, hls.js {self.report['hlsJs']['version']}"]
+        player = self.report["player"]
+        lines = [f"Chromium {self.report['browser']}, {player['name']} {player['version']}"]
         for s in self.steps:
             sample = s["sample"]
             lines.append(f"  step {s['name']} {s['arg']}: {'ok' if s['ok'] else 'TIMED OUT'} "
@@ -210,8 +298,9 @@ class PlaybackJudge:
         return self.steps[self.steps.index(step) - 1]
 
     def check_all(self):
-        self.t.assertTrue(self.report["hlsJs"]["supported"],
-                          "hls.js says this Chromium has no Media Source Extensions")
+        self.t.assertTrue(self.report["player"]["supported"],
+                          f"{self.report['player']['name']} says this Chromium has no Media "
+                          f"Source Extensions")
         unsupported = [t for t, ok in self.report.get("typeSupport", {}).items() if not ok]
         self.t.assertEqual(unsupported, [], "MediaSource.isTypeSupported() is false for these "
                                             "variants' CODECS")
@@ -226,66 +315,63 @@ class PlaybackJudge:
         self.check_switches()
 
     def check_errors(self):
+        player = self.report["player"]["name"]
         errors = [e for e in self.log if e["type"] == "ERROR"]
         self.t.assertEqual([e for e in errors if e["fatal"]], [],
-                           f"fatal hls.js errors\n{self.summary()}")
+                           f"fatal {player} errors\n{self.summary()}")
         first_playing = next((i for i, e in enumerate(self.log) if e["type"] == "video:playing"),
                              len(self.log))
         unexpected = [e for i, e in enumerate(self.log) if e["type"] == "ERROR"
-                      and e["details"] not in BENIGN_ERRORS
+                      and e["details"] not in self.presentation.ERRORS_ALLOWED
                       and not (e["details"] == START_GAP_ERROR and i < first_playing
                                and e["currentTime"] <= TOLERANCE)]
-        self.t.assertEqual(unexpected, [], f"non-fatal hls.js errors\n{self.summary()}")
+        self.t.assertEqual(unexpected, [], f"non-fatal {player} errors\n{self.summary()}")
         self.t.assertEqual(self.report["pageErrors"], [], "uncaught errors in the page")
         self.t.assertIsNone(self.report["final"]["mediaError"], "the video element failed")
 
     def check_levels(self):
         parsed = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")
-        heights = sorted(int(v["attrs"]["RESOLUTION"].split("x")[1])
-                         for v in self.master["variants"])
-        self.t.assertEqual(sorted(level["height"] for level in parsed["levels"]), heights,
-                           "hls.js levels against master.m3u8's variants")
+        self.t.assertEqual(sorted(level["height"] for level in parsed["levels"]),
+                           self.presentation.heights(),
+                           f"the player's levels against {self.presentation.ENTRY}")
         self.t.assertEqual(len(parsed["audioTracks"]), 1, "the audio rendition")
 
     def check_fragment_times(self):
-        """Every fragment hls.js buffered spans the times its playlist gives it: hls.js measures
-        them from the media's timestamps, and fills small gaps between fragments by moving
-        timestamps, which shows here."""
+        """Every fragment the player buffered (hls.js) or loaded (dash.js) spans the times its
+        playlist or the MPD gives it. hls.js measures them from the media's timestamps, and
+        fills small gaps between fragments by moving timestamps, which shows here."""
         parsed = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")
-        playlists = {"main": [level["url"] for level in parsed["levels"]],
-                     "audio": [track["url"] for track in parsed["audioTracks"]]}
-        spans = {}  # playlist URL -> [(start, duration)] by sequence number
-        for url in playlists["main"] + playlists["audio"]:
-            path = os.path.join(self.output, url.split("/hls/", 1)[1])
-            start, spans[url] = 0.0, []
-            for seg in parse_media_playlist(path)["segments"]:
-                spans[url].append((start, float(seg["duration"])))
-                start += float(seg["duration"])
+        spans = {}  # (fragType, level) -> [(start, duration)] by sequence number
         wrong = []
         for e in self.log:
-            if e["type"] == "FRAG_BUFFERED":
-                start, duration = spans[playlists[e["fragType"]][e["level"]]][e["sn"]]
+            if e["type"] == self.presentation.FRAGMENT_EVENT:
+                key = (e["fragType"], e["level"])
+                if key not in spans:
+                    spans[key] = self.presentation.spans(parsed, *key)
+                start, duration = spans[key][e["sn"]]
                 if (abs(e["start"] - start) > TOLERANCE or
                         abs(e["duration"] - duration) > TOLERANCE):
                     wrong.append(f"{e['fragType']} level {e['level']} fragment {e['sn']}: "
                                  f"{e['start']:.3f} s + {e['duration']:.3f} s, playlist "
                                  f"{start:.3f} s + {duration:.3f} s")
-        self.t.assertEqual(wrong, [], "fragments buffered away from their playlist times")
+        self.t.assertEqual(wrong, [], "fragments away from their playlist times")
 
     def check_start(self):
         step, entries = self.step_entries("start")
         self.t.assertIsNone(step["actionError"], "video.play() was refused")
         self.t.assertIn("video:playing", [e["type"] for e in entries])
         self.t.assertGreaterEqual(step["sample"]["currentTime"], 1)
+        # What played from the start was buffered from time 0: the media's timestamps map
+        # to where the playlists or the MPD put the presentation's start.
+        buffered = self.step_entries("seek-middle")[1][0]["buffered"]
+        self.t.assertTrue(buffered, "nothing buffered after playing from the start")
+        self.t.assertLessEqual(buffered[0][0], TOLERANCE, f"buffered from {buffered[0][0]} s")
 
     def check_seeks(self):
         duration = self.report["final"]["duration"]
-        # vodctl's own idea of the duration: the variants' EXTINF sum.
-        playlist = parse_media_playlist(os.path.join(self.output,
-                                                     self.master["variants"][0]["uri"]))
-        extinf = float(sum(seg["duration"] for seg in playlist["segments"]))
-        self.t.assertLessEqual(abs(duration - extinf), TOLERANCE,
-                               f"duration {duration} s, playlists {extinf} s")
+        expected = self.presentation.duration()
+        self.t.assertLessEqual(abs(duration - expected), TOLERANCE,
+                               f"duration {duration} s, {self.presentation.ENTRY} {expected} s")
         for name in ("seek-middle", "seek-end"):
             step, entries = self.step_entries(name)
             target = step["arg"]["target"]
@@ -303,12 +389,7 @@ class PlaybackJudge:
                                       and e["start"] <= target < e["start"] + e["duration"]
                                       for e in entries),
                                   f"the video fragment at {target} s was not loaded")
-                # The audio fragment at the target may be buffered already (audio segments
-                # do not end exactly where video segments do); a later one is not.
-                self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "audio"
-                                      and e["start"] + e["duration"] > target
-                                      for e in entries),
-                                  f"no audio fragment after {target} s was loaded")
+                self.check_audio_loaded(target, entries)
                 self.t.assertGreater(step["sample"]["audioDecodedBytes"],
                                      self.previous_step(step)["sample"]["audioDecodedBytes"],
                                      "no audio was decoded after the seek")
@@ -319,6 +400,23 @@ class PlaybackJudge:
         self.t.assertIn("video:ended", [e["type"] for e in entries])
         self.t.assertGreaterEqual(step["sample"]["currentTime"], duration - TOLERANCE,
                                   "playback ended before the end")
+
+    def check_audio_loaded(self, target, entries):
+        """The audio at a seek's target was loaded: by the end of the step (dash.js buffers
+        audio well ahead of video, it may have been before the seek) or, for players that
+        buffer audio as far as video, during the step: the fragment at the target may be
+        buffered already (audio segments do not end exactly where video segments do), a
+        later one is not."""
+        if self.presentation.AUDIO_BUFFERED_AHEAD:
+            end = next(i for i, e in enumerate(self.log) if e is entries[-1])
+            self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "audio"
+                                  and e["start"] <= target < e["start"] + e["duration"]
+                                  for e in self.log[:end + 1]),
+                              f"the audio fragment at {target} s was not loaded")
+        else:
+            self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "audio"
+                                  and e["start"] + e["duration"] > target for e in entries),
+                              f"no audio fragment after {target} s was loaded")
 
     def check_continuous_play(self):
         """From the replay at 0, the playhead runs past several segments without a seek."""
@@ -342,9 +440,10 @@ class PlaybackJudge:
                 switched = [e for e in entries
                             if e["type"] == "LEVEL_SWITCHED" and e["level"] == index]
                 self.t.assertTrue(switched, f"no LEVEL_SWITCHED to {index}\n{self.summary()}")
-                self.t.assertTrue(any(e["type"] == "FRAG_BUFFERED" and e["fragType"] == "main"
-                                      and e["level"] == index for e in entries),
-                                  f"no fragment of level {index} was buffered")
+                self.t.assertTrue(any(e["type"] == self.presentation.FRAGMENT_EVENT
+                                      and e["fragType"] == "main" and e["level"] == index
+                                      for e in entries),
+                                  f"no fragment of level {index} was loaded")
                 self.t.assertEqual(step["sample"]["videoHeight"], level["height"],
                                    "the frames on screen are not the level's")
                 self.t.assertGreaterEqual(step["sample"]["currentTime"],

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Plays an HLS presentation in headless Chromium with hls.js (player.html) and prints on
+// Plays an HLS or DASH presentation in headless Chromium with hls.js (hls.html) or dash.js
+// (dash.html), both driven the same way through the page's window.player, and prints on
 // stdout one JSON object: what was done when (steps), everything the page recorded (log),
 // and the browser's console and page errors. It judges nothing: test_player.py does. A step
 // whose condition is not met in time ends the scenario, marked "ok": false, so the report
 // still says how far playback got.
 //
 // Usage: node drive.js PAGE_URL SEGMENT_DURATION
-//   PAGE_URL: player.html?src=<master playlist URL>, served from 127.0.0.1
+//   PAGE_URL: hls.html?src=<master playlist URL> or dash.html?src=<MPD URL>, served from
+//   127.0.0.1
 
 'use strict';
 
@@ -81,7 +83,7 @@ async function main() {
                       () => document.getElementById('video').currentTime >= 1)) return;
 
       const duration = await page.evaluate(() => document.getElementById('video').duration);
-      const seekTo = a => { document.getElementById('video').currentTime = a.target; };
+      const seekTo = a => { window.player.seek(a.target); };
       // Middle, beyond what is buffered: the seek completes and playback goes on from there.
       if (!await step('seek-middle', seekTo, a => window.loggedSinceStep('video:seeked') &&
                       document.getElementById('video').currentTime >= a.target + 0.5,
@@ -93,7 +95,7 @@ async function main() {
       // From the start again, to switch levels and to play several segments without a seek.
       if (!await step('replay', a => {
         const video = document.getElementById('video');
-        video.currentTime = a.target;
+        window.player.seek(a.target);
         return video.play().then(() => null, err => String(err));
       }, () => window.loggedSinceStep('video:seeked') &&
          document.getElementById('video').currentTime >= 1, { target: 0 })) return;
@@ -101,12 +103,12 @@ async function main() {
       // Forced switch to every level, mid-playback: the level's frames are on screen and
       // the playhead moves on by a second after the switch. The level playing now comes
       // last, so that every switch really changes level.
-      const current = await page.evaluate(() => window.hls.currentLevel);
+      const current = await page.evaluate(() => window.player.currentLevel());
       const order = [...levels.keys()].filter(l => l !== current);
       if (current >= 0) order.push(current);
       for (const level of order) {
         const arg = { level, height: levels[level].height };
-        const ok = await step('switch', a => { window.hls.currentLevel = a.level; }, a => {
+        const ok = await step('switch', a => { window.player.setLevel(a.level); }, a => {
           const log = window.playerLog;
           const switched = log.slice(log.findLastIndex(e => e.type === 'step')).find(
             e => e.type === 'LEVEL_SWITCHED' && e.level === a.level);
@@ -124,7 +126,9 @@ async function main() {
     };
     await run();
     Object.assign(report, await page.evaluate(() => ({
-      hlsJs: window.hlsJs, log: window.playerLog, final: window.sample() })));
+      player: { name: window.player.name, version: window.player.version,
+                supported: window.player.supported },
+      log: window.playerLog, final: window.sample() })));
   } finally {
     await browser.close();
   }
