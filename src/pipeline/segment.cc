@@ -117,6 +117,19 @@ std::pair<int64_t, int64_t> Bandwidth(const SegmentedStream& video, const Segmen
   return {static_cast<int64_t>(std::ceil(peak)), average};
 }
 
+// A variant's bandwidth with the most demanding audio rendition of its group: a player may
+// pick any of them, and BANDWIDTH must bound what it then fetches (RFC 8216 4.3.4.2).
+std::pair<int64_t, int64_t> VariantBandwidth(const SegmentedStream& video,
+                                             const std::vector<SegmentedStream>& audio) {
+  if (audio.empty()) return Bandwidth(video, nullptr);
+  std::pair<int64_t, int64_t> most{0, 0};
+  for (const SegmentedStream& track : audio) {
+    const auto [peak, average] = Bandwidth(video, &track);
+    most = {std::max(most.first, peak), std::max(most.second, average)};
+  }
+  return most;
+}
+
 }  // namespace
 
 void RunSegment(JobContext& context) {
@@ -137,9 +150,8 @@ void RunSegment(JobContext& context) {
     return std::max<int64_t>(0, timeline.SegmentOf(slot));
   };
 
-  // Every audio track is a rendition of the one group; the first, the default, counts in
-  // the variants' bandwidth.
-  std::optional<SegmentedStream> audio;
+  // Every audio track is a rendition of the one group; the first is the default.
+  std::vector<SegmentedStream> audio;
   // The MPD describes the same segments, so it is gathered alongside the master playlist.
   dash::Presentation mpd{timeline.frame_rate(), {}, {}};
   hls::MasterPlaylist master;
@@ -151,7 +163,7 @@ void RunSegment(JobContext& context) {
     mpd.audio.push_back({track.language, 2, media::kAudioSampleRate,
                          {track.folder, Bandwidth(written, nullptr).first, written.codec,
                           written.times}});
-    if (!audio) audio = std::move(written);
+    audio.push_back(std::move(written));
     // A single track keeps the name it has always had.
     const std::string name = audio_tracks.size() == 1 ? "Audio" : track.name;
     master.audio.push_back({kAudioGroup, name, track.language, 2, track.folder + "/index.m3u8"});
@@ -161,16 +173,16 @@ void RunSegment(JobContext& context) {
   for (const Rendition& rendition : renditions) {
     SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name), 0,
                                         rendition.name, slot_base, video_segment, progress);
-    auto [peak, average] = Bandwidth(video, audio ? &*audio : nullptr);
+    auto [peak, average] = VariantBandwidth(video, audio);
     hls::VariantStream variant;
     variant.uri = rendition.name + "/index.m3u8";
     variant.bandwidth = peak;
     variant.average_bandwidth = average;
-    variant.codecs = audio ? video.codec + "," + audio->codec : video.codec;
+    variant.codecs = audio.empty() ? video.codec : video.codec + "," + audio.front().codec;
     variant.width = rendition.width;
     variant.height = rendition.height;
     variant.frame_rate = timeline.frame_rate().value();
-    variant.audio_group = audio ? kAudioGroup : "";
+    variant.audio_group = audio.empty() ? "" : kAudioGroup;
     master.variants.push_back(variant);
     mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
                          rendition.width, rendition.height});
@@ -182,14 +194,20 @@ void RunSegment(JobContext& context) {
                                     {"codecs", variant.codecs},
                                     {"segments", video.playlist.segments.size()}});
   }
-  if (renditions.empty() && audio) {
+  if (renditions.empty() && !audio.empty()) {
     // Audio only: the default track is the one variant; any others stay its alternatives.
-    auto [peak, average] = Bandwidth(*audio, nullptr);
+    int64_t peak = 0;
+    int64_t average = 0;
+    for (const SegmentedStream& track : audio) {
+      const auto [track_peak, track_average] = Bandwidth(track, nullptr);
+      peak = std::max(peak, track_peak);
+      average = std::max(average, track_average);
+    }
     hls::VariantStream variant;
     variant.uri = master.audio.front().uri;
     variant.bandwidth = peak;
     variant.average_bandwidth = average;
-    variant.codecs = audio->codec;
+    variant.codecs = audio.front().codec;
     if (audio_tracks.size() > 1) {
       variant.audio_group = kAudioGroup;
     } else {

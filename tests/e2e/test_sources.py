@@ -1,4 +1,5 @@
-"""Sources as people upload them (issue 6), each through `vodctl run`, judged by ffprobe.
+"""Sources as people upload them (issue 6), each through `vodctl run`, judged by ffprobe and
+by `vodctl verify`.
 
 The sources are short and small (see vodtest.SOURCES); every test makes its own job.
 """
@@ -21,6 +22,9 @@ class SourcesTest(HlsChecks, VodTestCase):
         rc, out, err = self.vodctl("run", source, output, *options)
         self.assertEqual(rc, 0, f"vodctl run {os.path.basename(source)} failed:\n{err}")
         self.assertEqual(out.strip(), os.path.join(output, "master.m3u8"))
+        # run checks before it publishes; verify on the finished folder must agree.
+        rc, report, err = self.vodctl("verify", output)
+        self.assertEqual(rc, 0, f"vodctl verify {os.path.basename(source)}:\n{report}{err}")
         return output
 
     def master(self, output):

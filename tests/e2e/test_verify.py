@@ -31,8 +31,8 @@ class VerifyTest(vodtest.VodTestCase):
     def tearDownClass(cls):
         cls.outputs_ws.cleanup()
 
-    def copy_of(self, fmt):
-        dest = self.ws.path(f"copy-{fmt}")
+    def copy_of(self, fmt, name="copy"):
+        dest = self.ws.path(f"{name}-{fmt}")
         shutil.copytree(self.outputs[fmt], dest)
         return dest
 
@@ -138,6 +138,23 @@ class VerifyTest(vodtest.VodTestCase):
         with open(os.path.join(output, "audio", "index.m3u8"), "w", encoding="utf-8") as f:
             f.write("#EXTM3U\n#EXTINF:2.000000,\nseg_00000.ts\n")
         self.assert_violation(output, r"^audio/index\.m3u8: no EXT-X-TARGETDURATION$")
+
+    def test_truncated_playlist(self):
+        # What an interrupted upload or a full disk leaves: the playlist cut short, no ENDLIST,
+        # the last segments unlisted; cut in the middle of an entry or between two.
+        cuts = [("seg_00002.m4s", r"line \d+: EXTINF without a URI"), ("#EXTINF", r"ENDLIST")]
+        for number, (cut, expected) in enumerate(cuts):
+            with self.subTest(cut=cut):
+                output = self.copy_of("fmp4", name=f"cut-{number}")
+                playlist = os.path.join(output, "360p", "index.m3u8")
+                with open(playlist, encoding="utf-8") as f:
+                    text = f.read()
+                # Before segment 2's URI, or before the EXTINF of segment 3.
+                position = (text.index(cut) if cut != "#EXTINF"
+                            else [i for i in range(len(text)) if text.startswith(cut, i)][3])
+                with open(playlist, "w", encoding="utf-8") as f:
+                    f.write(text[:position])
+                self.assert_violation(output, r"^360p/index\.m3u8: .*" + expected)
 
     def test_missing_folder(self):
         missing = self.ws.path("no-such-output")
