@@ -37,6 +37,7 @@ std::optional<size_t> FirstFragmentBox(const std::string& bytes) {
 SegmentMuxer::SegmentMuxer(Format format, const AVStream* input, AVRational time_base,
                            std::string what)
     : format_(format),
+      video_(input->codecpar->codec_type == AVMEDIA_TYPE_VIDEO),
       what_(std::move(what)),
       input_time_base_(input->time_base),
       muxer_(format == Format::kFmp4 ? "mp4" : "mpegts", &sink_, what_) {
@@ -59,27 +60,55 @@ void SegmentMuxer::Write(AVPacket* packet) {
     muxer_.SetPrivateOption("mpegts_flags", "+resend_headers");
   }
   segment_open_ = true;
+  // Every AAC frame is flagged key; only video key frames are what trick play shows.
+  if (video_ && (packet->flags & AV_PKT_FLAG_KEY)) {
+    WriteKeyFrameAlone(packet);
+    return;
+  }
   muxer_.Write(packet, 0, input_time_base_);
+  unflushed_ = true;
+}
+
+void SegmentMuxer::WriteKeyFrameAlone(AVPacket* packet) {
+  if (format_ == Format::kTs) muxer_.SetPrivateOption("mpegts_flags", "+resend_headers");
+  // Bytes still in the muxer's buffer would land inside the frame's range. A TS flush only
+  // moves them on; an fMP4 flush with no samples buffered would write the moov early.
+  if (unflushed_ || format_ == Format::kTs) EndFragment();
+  KeyFrame key_frame;
+  key_frame.pts = packet->pts;  // before Write rescales it
+  key_frame.offset = static_cast<int64_t>(sink_.bytes().size());
+  muxer_.Write(packet, 0, input_time_base_);
+  // What the flush puts in the sink is this frame alone: the init section, written by the
+  // stream's first flush, is taken out of the sink by EndFragment.
+  EndFragment();
+  key_frame.size = static_cast<int64_t>(sink_.bytes().size()) - key_frame.offset;
+  key_frames_.push_back(key_frame);
+}
+
+void SegmentMuxer::EndFragment() {
+  muxer_.Flush();
+  unflushed_ = false;
+  if (format_ != Format::kFmp4 || !init_.empty()) return;
+  std::string& bytes = sink_.bytes();
+  // With delay_moov the first flush may write only the moov; the fragment follows on the
+  // next one. Either way, what precedes the first fragment box is the init section.
+  std::optional<size_t> split = FirstFragmentBox(bytes);
+  if (!split) {
+    muxer_.Flush();
+    split = FirstFragmentBox(bytes);
+  }
+  if (!split) Fail(ExitCode::kSoftware, "{}: the first fragment has no moof", what_);
+  init_ = bytes.substr(0, *split);
+  bytes.erase(0, *split);
 }
 
 std::string SegmentMuxer::Cut() {
-  muxer_.Flush();
-  std::string bytes = std::exchange(sink_.bytes(), std::string());
+  // A segment that ends with a key frame was flushed already; flushing an fMP4 muxer with
+  // nothing buffered is not a no-op.
+  if (unflushed_) EndFragment();
   segment_open_ = false;
-  if (format_ == Format::kFmp4 && init_.empty()) {
-    // With delay_moov the first flush may write only the moov; the fragment follows on the
-    // next one. Either way, what precedes the first fragment box is the init section.
-    std::optional<size_t> split = FirstFragmentBox(bytes);
-    if (!split) {
-      muxer_.Flush();
-      bytes += std::exchange(sink_.bytes(), std::string());
-      split = FirstFragmentBox(bytes);
-    }
-    if (!split) Fail(ExitCode::kSoftware, "{}: the first fragment has no moof", what_);
-    init_ = bytes.substr(0, *split);
-    bytes.erase(0, *split);
-  }
-  return bytes;
+  cut_key_frames_ = std::exchange(key_frames_, {});
+  return std::exchange(sink_.bytes(), std::string());
 }
 
 }  // namespace vodctl::media

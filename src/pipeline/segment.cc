@@ -1,6 +1,7 @@
 #include "media/demuxer.h"
 #include "media/encoder.h"
 #include "media/segment_muxer.h"
+#include "pipeline/iframe_playlist.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -25,6 +26,7 @@ struct SegmentedStream {
   std::map<int64_t, int64_t> bytes_by_segment;  // timeline segment number -> bytes
   std::map<int64_t, double> seconds_by_segment;
   std::string codec;  // RFC 6381, from the stream's own headers
+  std::optional<hls::IFrameStream> iframes;  // video: its I-frame playlist, without the size
 };
 
 // Which timeline segment a packet starts, or nullopt when it cannot start one.
@@ -43,8 +45,10 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
   media::SegmentMuxer muxer(fmp4 ? media::SegmentMuxer::Format::kFmp4 : media::SegmentMuxer::Format::kTs,
                             stream, output_time_base, what);
   SegmentedStream out;
+  std::optional<IFramePlaylistBuilder> iframes;
   if (stream->codecpar->codec_id == AV_CODEC_ID_H264) {
     out.codec = hls::AvcCodecString(stream->codecpar->extradata, stream->codecpar->extradata_size);
+    iframes.emplace(Rational{time_base.num, time_base.den});
   } else {
     out.codec = kAudioCodec;
   }
@@ -55,6 +59,7 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
   auto finish_segment = [&](int64_t next_start) {
     std::string bytes = muxer.Cut();
     std::string uri = fmt::format("seg_{:05d}.{}", out.playlist.segments.size(), fmp4 ? "m4s" : "ts");
+    if (iframes) iframes->AddSegment(uri, muxer.key_frames());
     double seconds = (next_start - segment_start) * av_q2d(time_base);
     out.playlist.segments.push_back({uri, seconds});
     out.bytes_by_segment[*current] = static_cast<int64_t>(bytes.size());
@@ -86,6 +91,12 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key,
     context.output().Write(folder + "/init.mp4", muxer.init_section());
   }
   context.output().Write(folder + "/index.m3u8", hls::RenderMediaPlaylist(out.playlist));
+  if (iframes) {
+    hls::MediaPlaylist playlist = iframes->Finish(stream_end, out.playlist.init_uri);
+    context.output().Write(folder + "/iframes.m3u8", hls::RenderMediaPlaylist(playlist));
+    auto [peak, average] = IFramePlaylistBuilder::Bandwidth(playlist);
+    out.iframes = hls::IFrameStream{folder + "/iframes.m3u8", peak, average, out.codec, 0, 0};
+  }
   progress.Advance();
   return out;
 }
@@ -154,6 +165,11 @@ void RunSegment(JobContext& context) {
     variant.frame_rate = timeline.frame_rate().value();
     variant.audio_group = audio ? kAudioGroup : "";
     master.variants.push_back(variant);
+    if (video.iframes) {
+      video.iframes->width = rendition.width;
+      video.iframes->height = rendition.height;
+      master.iframe_streams.push_back(*video.iframes);
+    }
     result["renditions"].push_back({{"name", rendition.name},
                                     {"width", rendition.width},
                                     {"height", rendition.height},
