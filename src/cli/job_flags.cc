@@ -89,6 +89,8 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
                      "x264 threads per encoder (part of the job: it changes the bytes)")
       ->capture_default_str();
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
+  command.add_flag("--no-thumbnails{false}", flags.options.thumbnails,
+                   "Make no thumbnail sprite sheets and WebVTT track");
 }
 
 std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id) {

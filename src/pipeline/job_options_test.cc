@@ -161,6 +161,7 @@ TEST_CASE("JobOptions survive a JSON round trip") {
     options.encoder_threads = 8;
     options.tmp = "file:///scratch/job";
     options.keep_tmp = true;
+    options.thumbnails = false;
   }
   const json j = options;
   CHECK(json::parse(j.dump()).get<JobOptions>() == options);
@@ -172,6 +173,15 @@ TEST_CASE("JobOptions JSON keeps the ladder in its command-line spelling") {
   const json j = options;
   CHECK(j.at("ladder") == "720p@3000k,360p");
   CHECK(j.at("format") == "fmp4");
+}
+
+TEST_CASE("JobOptions from JSON stored before thumbnails existed match the default") {
+  JobOptions options;
+  options.thumbnails = false;
+  json j = options;
+  CHECK(j.at("thumbnails") == false);
+  j.erase("thumbnails");
+  CHECK(j.get<JobOptions>() == JobOptions());
 }
 
 TEST_CASE("JobOptions from JSON rejects missing fields and unknown formats") {

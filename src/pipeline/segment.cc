@@ -2,6 +2,7 @@
 #include "media/encoder.h"
 #include "media/segment_muxer.h"
 #include "pipeline/iframe_playlist.h"
+#include "pipeline/thumbnails.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -124,7 +125,9 @@ void RunSegment(JobContext& context) {
   const Timeline timeline = context.timeline();
   const std::vector<Rendition> renditions = context.renditions();
   const bool has_audio = context.source().audio.has_value();
-  Progress progress("segment", static_cast<int64_t>(renditions.size()) + (has_audio ? 1 : 0));
+  const bool thumbnails = context.job().options.thumbnails;
+  Progress progress("segment",
+                    static_cast<int64_t>(renditions.size()) + (has_audio ? 1 : 0) + (thumbnails ? 1 : 0));
 
   // Video: a segment starts at each key frame that begins a timeline segment (the forced IDRs).
   const AVRational slot_base{timeline.frame_rate().den, timeline.frame_rate().num};
@@ -177,6 +180,13 @@ void RunSegment(JobContext& context) {
                                     {"average_bandwidth", average},
                                     {"codecs", variant.codecs},
                                     {"segments", video.playlist.segments.size()}});
+  }
+  if (thumbnails) {
+    WriteThumbnails(context, *std::min_element(renditions.begin(), renditions.end(),
+                                               [](const Rendition& a, const Rendition& b) {
+                                                 return a.height < b.height;
+                                               }));
+    progress.Advance();
   }
   // Last, so a player never finds a master playlist naming a file that is not there yet.
   context.output().Write("master.m3u8", hls::RenderMasterPlaylist(master));
