@@ -89,7 +89,7 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
                      "x264 threads per encoder (part of the job: it changes the bytes)")
       ->capture_default_str();
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
-  command.add_flag("--no-thumbnails{false}", flags.options.thumbnails,
+  command.add_flag("--no-thumbnails", flags.no_thumbnails,
                    "Make no thumbnail sprite sheets and WebVTT track");
 }
 
@@ -112,6 +112,7 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   ValidateJobId(id);
   JobOptions options = flags.options;
   options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;
+  options.thumbnails = !flags.no_thumbnails;
   if (flags.ladder_option && flags.ladder_option->count() > 0) {
     options.ladder = ParseLadder(flags.ladder);
   }
