@@ -3,8 +3,8 @@
 // One muxer spans the whole stream, so decode times run on across segments.
 //
 // For trick play, every video key frame is written so that a byte range of its segment holds
-// it alone and decodes by itself: in fMP4 it is a fragment (moof+mdat) of its own, in TS its
-// packets follow a fresh PAT/PMT.
+// it and decodes by itself: in fMP4 it starts a fragment (moof+mdat), in TS its packets
+// follow a fresh PAT/PMT.
 #pragma once
 
 #include "media/muxer.h"
@@ -20,8 +20,9 @@ class SegmentMuxer {
  public:
   enum class Format { kFmp4, kTs };
 
-  // Where a video key frame is in its segment: fMP4, its moof+mdat (with the init section it
-  // decodes alone); TS, from the PAT/PMT before it to the end of its PES.
+  // Where a video key frame is in its segment: fMP4, from its fragment's first box through its
+  // sample, the first in the mdat (with the init section it decodes alone); TS, from the
+  // PAT/PMT before it to the end of its PES.
   struct KeyFrame {
     int64_t pts = 0;  // in the input stream's time base
     int64_t offset = 0;
@@ -44,7 +45,8 @@ class SegmentMuxer {
  private:
   // Makes what was written so far complete bytes in the sink: an fMP4 fragment ends.
   void EndFragment();
-  void WriteKeyFrameAlone(AVPacket* packet);
+  void WriteKeyFrame(AVPacket* packet);
+  void TakeInitSection();
 
   Format format_;
   bool video_;
@@ -56,6 +58,7 @@ class SegmentMuxer {
   bool segment_open_ = false;
   bool unflushed_ = false;  // packets written since the last EndFragment()
   std::vector<KeyFrame> key_frames_;
+  std::optional<KeyFrame> open_key_frame_;  // fMP4: its fragment is not written out yet
   std::vector<KeyFrame> cut_key_frames_;
 };
 

@@ -172,6 +172,9 @@ class TrickPlayTest(unittest.TestCase):
                          .split(":")[1])
             width, height = (int(x) for x in variant["attrs"]["RESOLUTION"].split("x"))
 
+            # Cutting each key frame into a fragment of its own loses no frame.
+            self.assertEqual(vodtest.count_frames(index_path),
+                             vodtest.SourceFacts.of(media("scenecut")).frames, "decoded frames")
             # One entry per key frame of the rendition, none left out.
             key_times = key_frame_times(index_path)
             self.assertEqual(len(playlist["entries"]), len(key_times), "entries vs key frames")
