@@ -40,6 +40,8 @@ struct JobOptions {
   bool dash = false;
   std::string tmp;  // URL of the job's intermediate files
   bool keep_tmp = false;
+  // A JPEG sprite sheet of thumbnails with a WebVTT track naming them (--no-thumbnails: none).
+  bool thumbnails = true;
 
   bool operator==(const JobOptions&) const = default;
   // Throws Error(kUsage) naming the option that is out of range.

@@ -5,22 +5,38 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vodctl::hls {
 
+// EXT-X-BYTERANGE: the part of a file a segment is.
+struct ByteRange {
+  int64_t length = 0;
+  int64_t offset = 0;
+  bool operator==(const ByteRange&) const = default;
+};
+
 struct MediaSegment {
+  // A constructor rather than an aggregate, so {uri, duration} needs no byte range.
+  MediaSegment(std::string uri_, double duration_, std::optional<ByteRange> byte_range_ = std::nullopt)
+      : uri(std::move(uri_)), duration(duration_), byte_range(byte_range_) {}
+
   std::string uri;
   double duration = 0;  // seconds
+  std::optional<ByteRange> byte_range;  // unset: the whole file
 };
 
 // A VOD media playlist: EXT-X-PLAYLIST-TYPE:VOD, EXT-X-ENDLIST, EXT-X-TARGETDURATION the
 // ceiling of the longest segment (rounded to the nearest integer as RFC 8216 4.3.3.1 allows
 // no segment to exceed it), EXT-X-MAP when init_uri is set (fMP4), EXT-X-VERSION 7 for
-// fMP4 and 3 for TS, EXT-X-INDEPENDENT-SEGMENTS.
+// fMP4 and 3 for TS (4 for TS I-frame playlists), EXT-X-INDEPENDENT-SEGMENTS.
+// An I-frame playlist (EXT-X-I-FRAMES-ONLY) has one segment per key frame: a byte range of a
+// media segment holding that frame alone, lasting until the next key frame.
 struct MediaPlaylist {
   std::optional<std::string> init_uri;
   std::vector<MediaSegment> segments;
+  bool iframes_only = false;
 };
 std::string RenderMediaPlaylist(const MediaPlaylist& playlist);
 
@@ -43,12 +59,24 @@ struct VariantStream {
   std::string audio_group;        // empty: no AUDIO attribute
 };
 
-// A master playlist with EXT-X-INDEPENDENT-SEGMENTS, EXT-X-MEDIA for each audio rendition and
-// EXT-X-STREAM-INF for each variant in the given order. `version` as for media playlists.
+// An EXT-X-I-FRAME-STREAM-INF: the I-frame playlist of one variant, for trick play.
+struct IFrameStream {
+  std::string uri;
+  int64_t bandwidth = 0;          // peak bits/s over the key frames, each over its EXTINF
+  int64_t average_bandwidth = 0;  // 0: left out
+  std::string codecs;             // the video codec only: "avc1.64001f"
+  int width = 0;
+  int height = 0;
+};
+
+// A master playlist with EXT-X-INDEPENDENT-SEGMENTS, EXT-X-MEDIA for each audio rendition,
+// EXT-X-STREAM-INF for each variant in the given order, then EXT-X-I-FRAME-STREAM-INF for each
+// I-frame stream. `version` as for media playlists.
 struct MasterPlaylist {
   int version = 7;
   std::vector<AudioRendition> audio;
   std::vector<VariantStream> variants;
+  std::vector<IFrameStream> iframe_streams;
 };
 std::string RenderMasterPlaylist(const MasterPlaylist& playlist);
 

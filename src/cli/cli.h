@@ -43,6 +43,7 @@ struct JobFlags {
   CLI::Option* ladder_option = nullptr;  // given at all? ("" is a bad ladder, not the default)
   JobOptions options;
   std::string format = "fmp4";
+  bool no_thumbnails = false;
 };
 void AddJobFlags(CLI::App& command, JobFlags& flags);
 // --jobs: chunks transcoded side by side (run and resume).

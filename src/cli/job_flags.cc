@@ -91,6 +91,8 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_flag("--dash", flags.options.dash,
                    "Also write a DASH MPD (manifest.mpd) over the same segments; fmp4 only");
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
+  command.add_flag("--no-thumbnails", flags.no_thumbnails,
+                   "Make no thumbnail sprite sheets and WebVTT track");
 }
 
 std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id) {
@@ -112,6 +114,7 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   ValidateJobId(id);
   JobOptions options = flags.options;
   options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;
+  options.thumbnails = !flags.no_thumbnails;
   if (flags.ladder_option && flags.ladder_option->count() > 0) {
     options.ladder = ParseLadder(flags.ladder);
   }

@@ -74,6 +74,18 @@ std::string RenderMasterPlaylist(const MasterPlaylist& playlist) {
     CheckValue(variant.uri, "URI");
     fmt::format_to(line, "\n{}\n", variant.uri);
   }
+
+  for (const IFrameStream& stream : playlist.iframe_streams) {
+    fmt::format_to(line, "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={}", stream.bandwidth);
+    if (stream.average_bandwidth > 0) {
+      fmt::format_to(line, ",AVERAGE-BANDWIDTH={}", stream.average_bandwidth);
+    }
+    if (!stream.codecs.empty()) fmt::format_to(line, ",CODECS={}", Quoted(stream.codecs, "CODECS"));
+    if (stream.width > 0 && stream.height > 0) {
+      fmt::format_to(line, ",RESOLUTION={}x{}", stream.width, stream.height);
+    }
+    fmt::format_to(line, ",URI={}\n", Quoted(stream.uri, "URI"));
+  }
   return out;
 }
 

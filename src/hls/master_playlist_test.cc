@@ -53,6 +53,21 @@ TEST_CASE("RenderMasterPlaylist without separate audio") {
         "720p/index.m3u8\n");
 }
 
+TEST_CASE("RenderMasterPlaylist writes I-frame streams after the variants") {
+  MasterPlaylist playlist = Ladder();
+  playlist.iframe_streams = {{"720p/iframes.m3u8", 410000, 150000, "avc1.64001f", 1280, 720},
+                             {"360p/iframes.m3u8", 120000, 0, "avc1.42c01e", 640, 360}};
+  const std::string text = RenderMasterPlaylist(playlist);
+  CHECK_THAT(text, Catch::EndsWith(
+                       "360p/index.m3u8\n"
+                       "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=410000,AVERAGE-BANDWIDTH=150000,"
+                       "CODECS=\"avc1.64001f\",RESOLUTION=1280x720,URI=\"720p/iframes.m3u8\"\n"
+                       "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=120000,CODECS=\"avc1.42c01e\","
+                       "RESOLUTION=640x360,URI=\"360p/iframes.m3u8\"\n"));
+  playlist.iframe_streams[1].uri = "360p/\"iframes\".m3u8";
+  CHECK(ErrorText(playlist) == "cannot write URI \"360p/\\\"iframes\\\".m3u8\" in a playlist");
+}
+
 TEST_CASE("Only the first rendition of an audio group is the default") {
   MasterPlaylist playlist = Ladder();
   playlist.audio.push_back({"audio", "English", "en", 6, "audio_en/index.m3u8"});

@@ -37,15 +37,30 @@ std::string RenderMediaPlaylist(const MediaPlaylist& playlist) {
     double written = 0;
     std::from_chars(duration.data(), duration.data() + duration.size(), written);
     target_duration = std::max(target_duration, std::lround(written));
-    fmt::format_to(std::back_inserter(segment_lines), "#EXTINF:{},\n{}\n", duration, segment.uri);
+    fmt::format_to(std::back_inserter(segment_lines), "#EXTINF:{},\n", duration);
+    if (const std::optional<ByteRange>& range = segment.byte_range) {
+      if (range->length <= 0 || range->offset < 0) {
+        Fail(ExitCode::kSoftware, "segment '{}' has byte range {}@{}", segment.uri,
+             range->length, range->offset);
+      }
+      // Always with the offset: a range without one continues the previous, which would tie
+      // each line to the one before it.
+      fmt::format_to(std::back_inserter(segment_lines), "#EXT-X-BYTERANGE:{}@{}\n",
+                     range->length, range->offset);
+    }
+    fmt::format_to(std::back_inserter(segment_lines), "{}\n", segment.uri);
   }
 
   std::string out;
   auto line = std::back_inserter(out);
-  fmt::format_to(line, "#EXTM3U\n#EXT-X-VERSION:{}\n", playlist.init_uri ? 7 : 3);
+  // RFC 8216 7: EXT-X-MAP needs version 6 (vodctl's fMP4 uses 7 throughout), byte ranges and
+  // EXT-X-I-FRAMES-ONLY version 4.
+  const int version = playlist.init_uri ? 7 : playlist.iframes_only ? 4 : 3;
+  fmt::format_to(line, "#EXTM3U\n#EXT-X-VERSION:{}\n", version);
   fmt::format_to(line, "#EXT-X-TARGETDURATION:{}\n", target_duration);
   fmt::format_to(line, "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n");
   fmt::format_to(line, "#EXT-X-INDEPENDENT-SEGMENTS\n");
+  if (playlist.iframes_only) fmt::format_to(line, "#EXT-X-I-FRAMES-ONLY\n");
   if (playlist.init_uri) {
     CheckUri(*playlist.init_uri);
     fmt::format_to(line, "#EXT-X-MAP:URI=\"{}\"\n", *playlist.init_uri);

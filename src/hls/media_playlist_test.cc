@@ -75,7 +75,47 @@ TEST_CASE("EXT-X-TARGETDURATION is the longest segment rounded to the nearest se
   CHECK_THAT(RenderMediaPlaylist({}), Catch::Contains("#EXT-X-TARGETDURATION:1\n"));
 }
 
+TEST_CASE("RenderMediaPlaylist writes an fMP4 I-frame playlist with byte ranges") {
+  MediaPlaylist playlist;
+  playlist.init_uri = "init.mp4";
+  playlist.iframes_only = true;
+  playlist.segments = {{"seg_00000.m4s", 2.0, ByteRange{1200, 0}},
+                       {"seg_00000.m4s", 0.52, ByteRange{800, 5000}},
+                       {"seg_00001.m4s", 1.48, ByteRange{1100, 0}}};
+  CHECK(RenderMediaPlaylist(playlist) ==
+        "#EXTM3U\n"
+        "#EXT-X-VERSION:7\n"
+        "#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-MEDIA-SEQUENCE:0\n"
+        "#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXT-X-INDEPENDENT-SEGMENTS\n"
+        "#EXT-X-I-FRAMES-ONLY\n"
+        "#EXT-X-MAP:URI=\"init.mp4\"\n"
+        "#EXTINF:2.000000,\n"
+        "#EXT-X-BYTERANGE:1200@0\n"
+        "seg_00000.m4s\n"
+        "#EXTINF:0.520000,\n"
+        "#EXT-X-BYTERANGE:800@5000\n"
+        "seg_00000.m4s\n"
+        "#EXTINF:1.480000,\n"
+        "#EXT-X-BYTERANGE:1100@0\n"
+        "seg_00001.m4s\n"
+        "#EXT-X-ENDLIST\n");
+}
+
+TEST_CASE("A TS I-frame playlist is version 4") {
+  MediaPlaylist playlist;
+  playlist.iframes_only = true;
+  playlist.segments = {{"seg_00000.ts", 4.0, ByteRange{3008, 0}}};
+  const std::string text = RenderMediaPlaylist(playlist);
+  CHECK_THAT(text, Catch::StartsWith("#EXTM3U\n#EXT-X-VERSION:4\n"));
+  CHECK_THAT(text, Catch::Contains("#EXT-X-I-FRAMES-ONLY\n#EXTINF:4.000000,\n"
+                                   "#EXT-X-BYTERANGE:3008@0\nseg_00000.ts\n"));
+}
+
 TEST_CASE("RenderMediaPlaylist rejects what it cannot write") {
+  CHECK(CodeOf({std::nullopt, {{"a.ts", 1, ByteRange{0, 0}}}}) == ExitCode::kSoftware);
+  CHECK(CodeOf({std::nullopt, {{"a.ts", 1, ByteRange{10, -1}}}}) == ExitCode::kSoftware);
   CHECK(CodeOf({"init\".mp4", {{"a.m4s", 1}}}) == ExitCode::kSoftware);
   CHECK(CodeOf({std::nullopt, {{"a.ts\n#EXT-X-ENDLIST", 1}}}) == ExitCode::kSoftware);
   CHECK(CodeOf({std::nullopt, {{"a\r.ts", 1}}}) == ExitCode::kSoftware);

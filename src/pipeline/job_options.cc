@@ -153,7 +153,8 @@ void to_json(nlohmann::json& j, const JobOptions& options) {
                      {"encoder_threads", options.encoder_threads},
                      {"dash", options.dash},
                      {"tmp", options.tmp},
-                     {"keep_tmp", options.keep_tmp}};
+                     {"keep_tmp", options.keep_tmp},
+                     {"thumbnails", options.thumbnails}};
 }
 
 void from_json(const nlohmann::json& j, JobOptions& options) {
@@ -169,6 +170,9 @@ void from_json(const nlohmann::json& j, JobOptions& options) {
   options.dash = j.value("dash", false);
   j.at("tmp").get_to(options.tmp);
   j.at("keep_tmp").get_to(options.keep_tmp);
+  // Jobs stored before the option existed read as the default, so the command line that
+  // created one still matches it (running it again stays a no-op).
+  options.thumbnails = j.value("thumbnails", true);
 }
 
 void ValidateJobId(const std::string& id) {

@@ -167,6 +167,7 @@ TEST_CASE("JobOptions survive a JSON round trip") {
     options.encoder_threads = 8;
     options.tmp = "file:///scratch/job";
     options.keep_tmp = true;
+    options.thumbnails = false;
   }
   SECTION("with DASH") { options.dash = true; }
   const json j = options;
@@ -185,6 +186,15 @@ TEST_CASE("JobOptions from JSON stored before --dash existed means no DASH") {
   json j = JobOptions();
   j.erase("dash");
   CHECK_FALSE(j.get<JobOptions>().dash);
+}
+
+TEST_CASE("JobOptions from JSON stored before thumbnails existed match the default") {
+  JobOptions options;
+  options.thumbnails = false;
+  json j = options;
+  CHECK(j.at("thumbnails") == false);
+  j.erase("thumbnails");
+  CHECK(j.get<JobOptions>() == JobOptions());
 }
 
 TEST_CASE("JobOptions from JSON rejects missing fields and unknown formats") {

@@ -2,6 +2,8 @@
 #include "media/encoder.h"
 #include "media/segment_muxer.h"
 #include "pipeline/audio_tracks.h"
+#include "pipeline/iframe_playlist.h"
+#include "pipeline/thumbnails.h"
 #include "pipeline/steps.h"
 #include "pipeline/verify.h"
 #include "vodctl/error.h"
@@ -28,6 +30,7 @@ struct SegmentedStream {
   std::map<int64_t, double> seconds_by_segment;
   std::string codec;  // RFC 6381, from the stream's own headers
   dash::SegmentTimes times;  // the same segments, in the track's timescale
+  std::optional<hls::IFrameStream> iframes;  // video: its I-frame playlist, without the size
 };
 
 // Which timeline segment a packet starts, or nullopt when it cannot start one.
@@ -46,8 +49,10 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   media::SegmentMuxer muxer(fmp4 ? media::SegmentMuxer::Format::kFmp4 : media::SegmentMuxer::Format::kTs,
                             stream, output_time_base, what);
   SegmentedStream out;
+  std::optional<IFramePlaylistBuilder> iframes;
   if (stream->codecpar->codec_id == AV_CODEC_ID_H264) {
     out.codec = hls::AvcCodecString(stream->codecpar->extradata, stream->codecpar->extradata_size);
+    iframes.emplace(Rational{time_base.num, time_base.den});
   } else {
     out.codec = kAudioCodec;
   }
@@ -58,6 +63,7 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   auto finish_segment = [&](int64_t next_start) {
     std::string bytes = muxer.Cut();
     std::string uri = fmt::format("seg_{:05d}.{}", out.playlist.segments.size(), fmp4 ? "m4s" : "ts");
+    if (iframes) iframes->AddSegment(uri, muxer.key_frames());
     double seconds = (next_start - segment_start) * av_q2d(time_base);
     out.playlist.segments.push_back({uri, seconds});
     out.bytes_by_segment[*current] = static_cast<int64_t>(bytes.size());
@@ -96,6 +102,12 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
     context.output().Write(folder + "/init.mp4", muxer.init_section());
   }
   context.output().Write(folder + "/index.m3u8", hls::RenderMediaPlaylist(out.playlist));
+  if (iframes) {
+    hls::MediaPlaylist playlist = iframes->Finish(stream_end, out.playlist.init_uri);
+    context.output().Write(folder + "/iframes.m3u8", hls::RenderMediaPlaylist(playlist));
+    auto [peak, average] = IFramePlaylistBuilder::Bandwidth(playlist);
+    out.iframes = hls::IFrameStream{folder + "/iframes.m3u8", peak, average, out.codec, 0, 0};
+  }
   progress.Advance();
   return out;
 }
@@ -136,7 +148,10 @@ void RunSegment(JobContext& context) {
   const Timeline timeline = context.timeline();
   const std::vector<Rendition> renditions = context.renditions();
   const std::vector<AudioTrack> audio_tracks = AudioTracks(context.source());
-  Progress progress("segment", static_cast<int64_t>(renditions.size() + audio_tracks.size()));
+  // An audio-only source has no pictures to preview.
+  const bool thumbnails = context.job().options.thumbnails && !renditions.empty();
+  Progress progress("segment", static_cast<int64_t>(renditions.size() + audio_tracks.size()) +
+                                   (thumbnails ? 1 : 0));
 
   // Video: a segment starts at each key frame that begins a timeline segment (the forced IDRs).
   const AVRational slot_base{timeline.frame_rate().den, timeline.frame_rate().num};
@@ -186,6 +201,11 @@ void RunSegment(JobContext& context) {
     master.variants.push_back(variant);
     mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
                          rendition.width, rendition.height});
+    if (video.iframes) {
+      video.iframes->width = rendition.width;
+      video.iframes->height = rendition.height;
+      master.iframe_streams.push_back(*video.iframes);
+    }
     result["renditions"].push_back({{"name", rendition.name},
                                     {"width", rendition.width},
                                     {"height", rendition.height},
@@ -214,6 +234,13 @@ void RunSegment(JobContext& context) {
       master.audio.clear();
     }
     master.variants.push_back(variant);
+  }
+  if (thumbnails) {
+    WriteThumbnails(context, *std::min_element(renditions.begin(), renditions.end(),
+                                               [](const Rendition& a, const Rendition& b) {
+                                                 return a.height < b.height;
+                                               }));
+    progress.Advance();
   }
   if (context.job().options.dash) context.output().Write("manifest.mpd", dash::RenderMpd(mpd));
   // Last, so a player never finds a master playlist naming a file that is not there yet, and

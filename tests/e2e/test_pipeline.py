@@ -27,10 +27,10 @@ class PipelineTest(HlsChecks, VodTestCase):
                                 "precondition: the source has B-frames")
         output = self.run_job(source, "--preset", "superfast")
         self.assertEqual(sorted(os.listdir(output)),
-                         ["360p", "480p", "720p", "audio", "master.m3u8"],
+                         ["360p", "480p", "720p", "audio", "master.m3u8", "thumbnails"],
                          "720p source: 720p/480p/360p and audio, no 1080p")
-        self.assertEqual(sorted(os.listdir(os.path.join(output, "720p")))[:2],
-                         ["index.m3u8", "init.mp4"])
+        self.assertEqual(sorted(os.listdir(os.path.join(output, "720p")))[:3],
+                         ["iframes.m3u8", "index.m3u8", "init.mp4"])
         self.assertTrue(os.path.isfile(os.path.join(output, "720p", "seg_00000.m4s")))
         self.assertTrue(os.path.isfile(os.path.join(output, "audio", "init.mp4")))
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[720, 480, 360])
