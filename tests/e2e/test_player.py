@@ -205,6 +205,31 @@ class HlsPresentation:
             if playlist["map"]:
                 yield os.path.relpath(playlist["map"], self.output)
 
+    def check_previews(self, judge):
+        """The I-frame variants hls.js reports and the thumbnail track the browser parsed."""
+        t, log = judge.t, judge.log
+        parsed = next(e for e in log if e["type"] == "MANIFEST_PARSED")
+        iframes = parsed["iframeVariants"]
+        t.assertEqual(sorted(v["height"] for v in iframes), self.heights(),
+                      "one I-frame variant per variant")
+        for variant in iframes:
+            t.assertTrue(variant["url"].endswith(f"/{variant['height']}p/iframes.m3u8"), variant)
+            t.assertGreater(variant["bitrate"], 0, variant)
+        loaded = [e for e in log if e["type"] in ("THUMBNAILS", "THUMBNAILS_ERROR")]
+        t.assertEqual([e["type"] for e in loaded], ["THUMBNAILS"],
+                      "the thumbnail track did not load")
+        cues = loaded[0]["cues"]
+        first = self.master["variants"][0]["uri"]
+        segments = parse_media_playlist(os.path.join(self.output, first))["segments"]
+        t.assertEqual(len(cues), len(segments), "a thumbnail per segment")
+        t.assertAlmostEqual(cues[0]["start"], 0, delta=TOLERANCE)
+        for before, after in zip(cues, cues[1:]):
+            t.assertAlmostEqual(before["end"], after["start"], delta=0.002, msg="cues overlap "
+                                "or leave a gap")
+        t.assertAlmostEqual(cues[-1]["end"], self.duration(), delta=TOLERANCE)
+        for cue in cues:
+            t.assertRegex(cue["text"], r"^sprite_\d{5}\.jpg#xywh=\d+,\d+,\d+,\d+$")
+
     def spans(self, parsed, frag_type, level):
         """[(start, duration)] of the fragments of one level (MANIFEST_PARSED's numbering)."""
         track = parsed["levels" if frag_type == "main" else "audioTracks"][level]
@@ -313,6 +338,8 @@ class PlaybackJudge:
         self.check_seeks()
         self.check_continuous_play()
         self.check_switches()
+        if hasattr(self.presentation, "check_previews"):
+            self.presentation.check_previews(self)
 
     def check_errors(self):
         player = self.report["player"]["name"]
