@@ -118,11 +118,15 @@ ffmpeg_stamp="ffmpeg $ffmpeg_version x264 $x264_version ${ffmpeg_configure[*]}"
 if ! stamp_matches "$prefix/.ffmpeg-stamp" "$ffmpeg_stamp"; then
   src=$(fetch_source ffmpeg "$ffmpeg_version")
   work=$cache/build/ffmpeg
-  rm -rf "$work" && mkdir -p "$work" "$prefix"
-  log "configuring FFmpeg $ffmpeg_version"
   started=$SECONDS
-  ( cd "$work" && nice -n 10 "$src/configure" "${ffmpeg_configure[@]}" > configure.log 2>&1 ) ||
-    { tail -n 30 "$work/configure.log" "$work/ffbuild/config.log" >&2; exit 1; }
+  # An interrupted build with the same configuration goes on where it stopped.
+  if ! stamp_matches "$work/.configured" "$ffmpeg_stamp"; then
+    rm -rf "$work" && mkdir -p "$work" "$prefix"
+    log "configuring FFmpeg $ffmpeg_version"
+    ( cd "$work" && nice -n 10 "$src/configure" "${ffmpeg_configure[@]}" > configure.log 2>&1 ) ||
+      { tail -n 30 "$work/configure.log" "$work/ffbuild/config.log" >&2; exit 1; }
+    echo "$ffmpeg_stamp" > "$work/.configured"
+  fi
   log "building FFmpeg (make -j$jobs)"
   ( cd "$work" && nice -n 10 make -j"$jobs" > make.log 2>&1 && make install > install.log 2>&1 ) ||
     { tail -n 30 "$work/make.log" >&2; exit 1; }
@@ -146,13 +150,16 @@ curl_stamp="curl $curl_version ${curl_configure[*]}"
 if ! stamp_matches "$prefix/.curl-stamp" "$curl_stamp"; then
   src=$(fetch_source curl "$curl_version")
   work=$cache/build/curl
-  rm -rf "$work" && mkdir -p "$work" "$prefix"
-  log "configuring libcurl $curl_version"
   started=$SECONDS
-  # Debian's patches rename the library in Makefile.am; the shipped configure and Makefile.in
-  # still make libcurl.a. No autoreconf.
-  ( cd "$work" && nice -n 10 "$src/configure" "${curl_configure[@]}" > configure.log 2>&1 ) ||
-    { tail -n 30 "$work/configure.log" >&2; exit 1; }
+  if ! stamp_matches "$work/.configured" "$curl_stamp"; then
+    rm -rf "$work" && mkdir -p "$work" "$prefix"
+    log "configuring libcurl $curl_version"
+    # Debian's patches rename the library in Makefile.am; the shipped configure and
+    # Makefile.in still make libcurl.a. No autoreconf.
+    ( cd "$work" && nice -n 10 "$src/configure" "${curl_configure[@]}" > configure.log 2>&1 ) ||
+      { tail -n 30 "$work/configure.log" >&2; exit 1; }
+    echo "$curl_stamp" > "$work/.configured"
+  fi
   log "building libcurl (make -j$jobs)"
   ( cd "$work" && nice -n 10 make -j"$jobs" -C lib > make.log 2>&1 &&
     make -C lib install > install.log 2>&1 && make -C include install >> install.log 2>&1 &&

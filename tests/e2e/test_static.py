@@ -88,12 +88,15 @@ class EmptyRoot:
     def vodctl(self, *args, env=None, timeout=600):
         """(rc, stdout, stderr) of /vodctl ARGS in the root, with exactly ENV."""
         argv = ["/vodctl", *map(str, args)]
+        # Found on this host's PATH: vodctl's environment has none.
+        chroot = shutil.which("chroot") or "/usr/sbin/chroot"
         if self.bind_null:
-            command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                       'mount --bind /dev/null "$0/dev/null" && exec chroot "$0" "$@"',
-                       self.dir, *argv]
+            command = [shutil.which("unshare") or "/usr/bin/unshare", "--mount",
+                       "--propagation", "private", "/bin/sh", "-c",
+                       '/bin/mount --bind /dev/null "$1/dev/null" && exec "$0" "$@"',
+                       chroot, self.dir, *argv]
         else:
-            command = ["chroot", self.dir, *argv]
+            command = [chroot, self.dir, *argv]
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               env=dict(env or {}), stdin=subprocess.DEVNULL)
         return proc.returncode, proc.stdout, proc.stderr
