@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs the whole test suite (unit and end-to-end).
+# Installs what is needed, builds, and runs the whole test suite (unit and end-to-end), then
+# the static binary's tests (scripts/test-static.sh; VODCTL_STATIC_TESTS=0 leaves them out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-cd build
-ctest --output-on-failure --timeout 900 "$@"
+status=0
+(cd build && ctest --output-on-failure --timeout 900 "$@") || status=$?
+if [ "${VODCTL_STATIC_TESTS:-1}" != 0 ]; then
+  bash scripts/test-static.sh || status=$?
+fi
+exit "$status"

@@ -21,7 +21,8 @@ void AddStorageFlags(CLI::App& app, std::map<std::string, std::string>& s3_setti
       {"--s3-addressing", "VODCTL_S3_ADDRESSING",
        "path or virtual: force S3 path-style or virtual-hosted addressing"},
       {"--ca-bundle", "AWS_CA_BUNDLE",
-       "PEM file of the TLS authorities to trust (env AWS_CA_BUNDLE)"},
+       "PEM file of the TLS authorities to trust (env AWS_CA_BUNDLE, else SSL_CERT_FILE, else "
+       "the system's usual bundle)"},
       {"--s3-part-size", "VODCTL_S3_PART_SIZE",
        "Multipart upload part size in MiB, 5 to 5120 (default 16)"},
       {"--s3-upload-connections", "VODCTL_S3_UPLOAD_CONNECTIONS",

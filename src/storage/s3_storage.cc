@@ -394,6 +394,17 @@ S3Location ParseS3Url(const std::string& url) {
   return location;
 }
 
+std::string CaBundleFor(const EnvLookup& env, const FileExists& exists) {
+  for (const char* variable : {"AWS_CA_BUNDLE", "SSL_CERT_FILE"}) {
+    std::string value = EnvValue(env, variable);
+    if (!value.empty()) return value;
+  }
+  for (const char* path : kDefaultCaBundles) {
+    if (exists(path)) return path;
+  }
+  return "";
+}
+
 S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
   S3Config config;
   config.url = url;
@@ -417,7 +428,10 @@ S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
     SetEndpoint(config, endpoint, variable);
   }
   config.addressing = AddressingFor(config, env);
-  config.ca_bundle = EnvValue(env, "AWS_CA_BUNDLE");
+  config.ca_bundle = CaBundleFor(env, [](const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+  });
   config.part_size =
       EnvNumber(env, "VODCTL_S3_PART_SIZE", S3Storage::kDefaultPartSize / kMiB,
                 S3Storage::kMinPartSize / kMiB, S3Storage::kMaxPartSize / kMiB) * kMiB;

@@ -56,12 +56,27 @@ using EnvLookup = std::function<const char*(const char*)>;
 
 // The configuration for `url` by AWS conventions: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION (us-east-1), AWS_ENDPOINT_URL_S3 or
-// AWS_ENDPOINT_URL (https://s3.<region>.amazonaws.com), AWS_CA_BUNDLE. Addressing is
+// AWS_ENDPOINT_URL (https://s3.<region>.amazonaws.com), the CA bundle (see CaBundleFor). Addressing is
 // path-style for IP address and localhost endpoints and for buckets that cannot be host
 // names, virtual-hosted otherwise; VODCTL_S3_ADDRESSING=path|virtual forces one. Empty
 // variables count as unset. VODCTL_S3_PART_SIZE (MiB, 5 to 5120) and
 // VODCTL_S3_UPLOAD_CONNECTIONS (1 to 64) tune multipart uploads.
 S3Config S3ConfigFor(const std::string& url, const EnvLookup& env);
+
+// Whether a regular file exists at a path (replaced in tests).
+using FileExists = std::function<bool(const std::string&)>;
+
+// Where the CA bundle of the usual Linux distributions lives, in the order they are tried.
+inline constexpr const char* kDefaultCaBundles[] = {
+    "/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu, Arch, Alpine
+    "/etc/pki/tls/certs/ca-bundle.crt",    // Fedora, RHEL, CentOS
+    "/etc/ssl/cert.pem",                   // Alpine, macOS, some others
+};
+
+// The PEM file of the TLS authorities to trust: AWS_CA_BUNDLE (which --ca-bundle sets), else
+// SSL_CERT_FILE, else the first of kDefaultCaBundles that exists, else "" (libcurl's own
+// default). A static vodctl carries no CA paths of its own build host, so the choice is here.
+std::string CaBundleFor(const EnvLookup& env, const FileExists& exists);
 
 // Values given on the command line (--s3-endpoint and friends), by the name of the
 // environment variable each stands for; OpenS3Storage takes them over the environment. Set

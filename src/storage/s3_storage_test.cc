@@ -108,7 +108,27 @@ TEST_CASE("S3ConfigFor follows the AWS conventions") {
   SECTION("a session token and a CA bundle are taken along") {
     CHECK(ConfigWith({{"AWS_SESSION_TOKEN", "token"}}).credentials.session_token == "token");
     CHECK(ConfigWith({{"AWS_CA_BUNDLE", "/etc/ca.pem"}}).ca_bundle == "/etc/ca.pem");
-    CHECK(ConfigWith({}).ca_bundle.empty());
+  }
+  SECTION("the CA bundle: AWS_CA_BUNDLE, else SSL_CERT_FILE, else the first usual file") {
+    std::vector<std::string> files;
+    const FileExists exists = [&files](const std::string& path) {
+      return std::find(files.begin(), files.end(), path) != files.end();
+    };
+    const auto bundle = [&](std::map<std::string, std::string> variables) {
+      return CaBundleFor(FakeEnv(std::move(variables)), exists);
+    };
+    CHECK(bundle({}).empty());
+    files = {"/etc/ssl/cert.pem", "/etc/pki/tls/certs/ca-bundle.crt"};
+    CHECK(bundle({}) == "/etc/pki/tls/certs/ca-bundle.crt");
+    files.push_back("/etc/ssl/certs/ca-certificates.crt");
+    CHECK(bundle({}) == "/etc/ssl/certs/ca-certificates.crt");
+    CHECK(bundle({{"SSL_CERT_FILE", "/a.pem"}}) == "/a.pem");
+    CHECK(bundle({{"SSL_CERT_FILE", "/a.pem"}, {"AWS_CA_BUNDLE", "/b.pem"}}) == "/b.pem");
+    CHECK(bundle({{"SSL_CERT_FILE", ""}, {"AWS_CA_BUNDLE", ""}}) ==
+          "/etc/ssl/certs/ca-certificates.crt");
+    // A named file is taken as it is, even missing: curl then says what is wrong with it.
+    files.clear();
+    CHECK(bundle({{"SSL_CERT_FILE", "/missing.pem"}}) == "/missing.pem");
   }
   SECTION("missing credentials are a usage error naming the URL") {
     for (const auto& variables : std::vector<std::map<std::string, std::string>>{
