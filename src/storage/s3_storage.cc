@@ -166,6 +166,9 @@ std::string ContentTypeFor(std::string_view key) {
       {".m4s", "video/iso.segment"},
       {".mp4", "video/mp4"},
       {".ts", "video/mp2t"},
+      {".mpd", "application/dash+xml"},
+      {".vtt", "text/vtt"},
+      {".jpg", "image/jpeg"},
       {".json", "application/json"},
   };
   for (const auto& [extension, type] : kTypes) {
