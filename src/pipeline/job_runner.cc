@@ -340,7 +340,8 @@ void JobRunner::VerifyArtefacts() {
   }
   bool need_split = false;
   if (context.source().audio) {
-    if (result.contains("audio")) {
+    bool audio_encoded = result.contains("audio");
+    if (audio_encoded) {
       if (auto why = CheckArtefact(tmp, tmp_keys::Audio(), result["audio"])) {
         log::Info("job '{}': {} is {}; encoding the audio again", job_id_,
                   tmp.Describe(tmp_keys::Audio()), *why);
@@ -349,6 +350,7 @@ void JobRunner::VerifyArtefacts() {
         nlohmann::json without_audio = result;
         without_audio.erase("audio");
         state_.SetJobResult(job_id_, without_audio);
+        audio_encoded = false;
         // Concat is where audio left over from the chunk phase gets encoded.
         if (job.steps[Step::kConcat] == StepState::kDone) {
           redo(Step::kConcat, std::nullopt, tmp_keys::Audio(), *why);
@@ -356,7 +358,8 @@ void JobRunner::VerifyArtefacts() {
         }
       }
     }
-    if (!state_.GetJob(job_id_).result.contains("audio")) {
+    // The copy split made is what a missing or damaged audio.nut is encoded again from.
+    if (!audio_encoded) {
       const std::string key = tmp_keys::AudioSource();
       if (auto why = CheckArtefact(tmp, key, result["split"]["audio_source"])) {
         redo(Step::kSplit, std::nullopt, key, *why);
