@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   cli::AddResumeCommand(app, global, action);
   cli::AddStatusCommand(app, global, action);
   cli::AddVerifyCommand(app, global, action);
+  cli::AddIngestCommand(app, global, action);
+  cli::AddPruneCommand(app, global, action);
 
   try {
     app.parse(argc, argv);
