@@ -10,13 +10,16 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import tempfile
+import time
 import uuid
+from contextlib import closing
 
 import vodtest
 from test_s3 import FOREIGN_S3_VARIABLES, S3Server, environment
-from vodtest import EX_DATAERR, EX_OK, HlsChecks, VodTestCase, media, tree_hashes
+from vodtest import EX_DATAERR, EX_OK, EX_TEMPFAIL, HlsChecks, VodTestCase, media, tree_hashes
 
 # A two-second clip: two chunks and two segments of one second each, one small rung.
 vodtest.SOURCES["batch"] = vodtest._lavfi_video("320x240", 25) + vodtest._SINE + [
@@ -55,7 +58,7 @@ class State:
         self.path = path
 
     def query(self, sql, *args):
-        with sqlite3.connect(self.path) as db:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
             return db.execute(sql, args).fetchall()
 
     def events(self):
@@ -69,6 +72,12 @@ class State:
         for job, attempts in self.query("SELECT job_id, attempts FROM chunks ORDER BY job_id, idx"):
             result.setdefault(job, []).append(attempts)
         return result
+
+    def some_job_running(self):
+        try:
+            return any(state == "running" for state, _ in self.jobs().values())
+        except sqlite3.OperationalError:  # not made yet, or its schema not yet
+            return False
 
     def jobs(self):
         """{job: (state, error)}."""
@@ -216,6 +225,29 @@ class FolderIngestTest(BatchTestCase):
         for job_id, attempts in self.state.attempts().items():
             self.assertEqual(attempts, [1, 1], job_id)
         self.assertEqual(sorted(s for s, _ in jobs.values()), ["done"] * 4 + ["failed"])
+
+    def test_sigterm_stops_early_with_75_and_resume_all_finishes(self):
+        make_sources(self.ws.path("in"), broken=False)
+        report_path = self.ws.path("report.json")
+        proc = self.ws.popen("ingest", self.ws.path("in"), self.ws.path("out"), *OPTIONS,
+                             "--report", report_path, quiet=True)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)  # cleanups run last first: kill, then wait
+        deadline = time.monotonic() + 120
+        while not self.state.some_job_running():
+            self.assertLess(time.monotonic(), deadline, "no job started running")
+            self.assertIsNone(proc.poll(), "ingest ended before a job was seen running")
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, EX_TEMPFAIL, err)
+        self.assertIn("1 unfinished", self.assert_one_error_line(err))
+        report = self.read_report(report_path)
+        self.assertEqual((report["exit_code"], report["counts"]["unfinished"]), (EX_TEMPFAIL, 1))
+        self.assertLess(report["counts"]["done"], 4)
+        rc, _, err = self.vodctl("resume", "--all")
+        self.assertEqual(rc, EX_OK, err)
+        self.assertEqual([s for s, _ in self.state.jobs().values()], ["done"] * 4)
 
     def test_prune_frees_done_jobs_and_leaves_unfinished_ones(self):
         sources = make_sources(self.ws.path("in"), good=GOOD[:2])
