@@ -1,6 +1,5 @@
 #include "cli/cli.h"
 #include "pipeline/ingest.h"
-#include "vodctl/log.h"
 
 #include <iostream>
 
@@ -35,31 +34,18 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   command->callback([&global, &action, flags]() {
     action = [&global, flags]() {
       auto state = OpenState(global);
-      BatchReport report("ingest");
-      std::vector<std::string> ids;
-      for (const IngestSource& source : ListIngestSources(
-               AbsoluteUrl(flags->source_prefix), AbsoluteUrl(flags->output_prefix),
-               flags->filter)) {
-        std::optional<JobRecord> job = state->FindJob(source.job_id);
-        if (!job && source.published) {
-          log::Debug("job '{}': {} is published already", source.job_id, source.output);
-          continue;
-        }
-        if (flags->dry_run) {
-          std::optional<std::string> skip =
-              job ? SkipReason(*job, flags->batch.options) : std::nullopt;
-          std::cout << (!job ? "create " : skip ? "skip " : "run ") << source.job_id << ' '
-                    << source.url << " -> " << source.output << (skip ? ": " + *skip : "") << '\n';
-          continue;
-        }
-        if (!job) {
-          flags->job.job_id = source.job_id;
-          CreateJob(*state, global, flags->job, source.url, source.output);
-          report.Created(source.job_id);
-        }
-        ids.push_back(source.job_id);
+      std::vector<IngestSource> sources = ListIngestSources(
+          AbsoluteUrl(flags->source_prefix), AbsoluteUrl(flags->output_prefix), flags->filter);
+      if (flags->dry_run) {
+        PrintIngestPlan(*state, sources, flags->batch.options, std::cout);
+        return 0;
       }
-      if (flags->dry_run) return 0;
+      BatchReport report("ingest");
+      auto create = [&](const IngestSource& source) {
+        flags->job.job_id = source.job_id;
+        CreateJob(*state, global, flags->job, source.url, source.output);
+      };
+      std::vector<std::string> ids = CreateIngestJobs(*state, sources, create, report);
       return RunBatch(*state, global, flags->batch, ids, report);
     };
   });

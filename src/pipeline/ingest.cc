@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace vodctl {
 namespace {
@@ -49,6 +50,32 @@ std::vector<IngestSource> ListIngestSources(const std::string& source_prefix,
     source.published = output->Stat(source.job_id + "/master.m3u8").has_value();
   }
   return sources;
+}
+
+std::vector<std::string> CreateIngestJobs(
+    StateStore& state, const std::vector<IngestSource>& sources,
+    const std::function<void(const IngestSource&)>& create, BatchReport& report) {
+  std::vector<std::string> ids;
+  for (const IngestSource& source : sources) {
+    if (!state.FindJob(source.job_id)) {
+      if (source.published) continue;
+      create(source);
+      report.Created(source.job_id);
+    }
+    ids.push_back(source.job_id);
+  }
+  return ids;
+}
+
+void PrintIngestPlan(StateStore& state, const std::vector<IngestSource>& sources,
+                     const BatchOptions& options, std::ostream& out) {
+  for (const IngestSource& source : sources) {
+    std::optional<JobRecord> job = state.FindJob(source.job_id);
+    if (!job && source.published) continue;
+    std::optional<std::string> skip = job ? SkipReason(*job, options) : std::nullopt;
+    out << (!job ? "create " : skip ? "skip " : "run ") << source.job_id << ' ' << source.url
+        << " -> " << source.output << (skip ? ": " + *skip : "") << '\n';
+  }
 }
 
 }  // namespace vodctl

@@ -1,6 +1,11 @@
 // What `ingest` finds under a source prefix: one job per source, named after its key.
 #pragma once
 
+#include "pipeline/batch.h"
+#include "vodctl/state_store.h"
+
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,5 +35,17 @@ struct IngestSource {
 std::vector<IngestSource> ListIngestSources(const std::string& source_prefix,
                                             const std::string& output_prefix,
                                             const SourceFilter& filter);
+
+// Creates the job of every source that has none and whose output is not published, through
+// `create` (which applies the job options), noting it in `report`. Returns the IDs of the
+// jobs of all the sources, new and old, in order: the batch to run.
+std::vector<std::string> CreateIngestJobs(
+    StateStore& state, const std::vector<IngestSource>& sources,
+    const std::function<void(const IngestSource&)>& create, BatchReport& report);
+
+// --dry-run: a line per source, "create", "run" or "skip", with the job ID, the source and
+// the output, and why a job would be skipped.
+void PrintIngestPlan(StateStore& state, const std::vector<IngestSource>& sources,
+                     const BatchOptions& options, std::ostream& out);
 
 }  // namespace vodctl

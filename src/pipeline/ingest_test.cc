@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace vodctl {
 namespace {
@@ -61,6 +62,56 @@ TEST_CASE("ListIngestSources of a missing folder is an I/O error, and nothing is
                        testing::IsError(ExitCode::kIoError, "missing"));
   CHECK_FALSE(fs::exists(missing));
   CHECK_FALSE(fs::exists(out));
+}
+
+// Four sources: "new", "published" (no job, output there), "pending" and "done" jobs.
+struct IngestFixture {
+  IngestFixture() {
+    store = OpenSqliteStateStore((folder.path() / "state.db").string());
+    for (const char* name : {"new", "published", "pending", "done"}) {
+      sources.push_back({.key = std::string(name) + ".mp4",
+                         .url = std::string("/in/") + name + ".mp4",
+                         .job_id = name,
+                         .output = std::string("/out/") + name,
+                         .published = name == std::string("published")});
+    }
+    for (const char* id : {"pending", "done"}) Create(id);
+    store->SetJobState("done", JobState::kDone);
+  }
+  void Create(const std::string& id) {
+    store->CreateOrCheckJob(id, "/in/" + id + ".mp4", "/out/" + id, JobOptions{});
+  }
+
+  testing::TempFolder folder;
+  std::unique_ptr<StateStore> store;
+  std::vector<IngestSource> sources;
+};
+
+TEST_CASE("CreateIngestJobs creates the jobs of new sources and lists every job to run") {
+  IngestFixture f;
+  BatchReport report("ingest");
+  std::vector<std::string> created;
+  auto ids = CreateIngestJobs(
+      *f.store, f.sources,
+      [&](const IngestSource& source) {
+        created.push_back(source.job_id);
+        f.Create(source.job_id);
+      },
+      report);
+  CHECK(created == std::vector<std::string>{"new"});
+  CHECK(ids == std::vector<std::string>{"new", "pending", "done"});
+  CHECK(report.ToJson()["created"] == nlohmann::json::array({"new"}));
+}
+
+TEST_CASE("PrintIngestPlan says what ingest would do and changes nothing") {
+  IngestFixture f;
+  std::ostringstream out;
+  PrintIngestPlan(*f.store, f.sources, BatchOptions{}, out);
+  CHECK(out.str() ==
+        "create new /in/new.mp4 -> /out/new\n"
+        "run pending /in/pending.mp4 -> /out/pending\n"
+        "skip done /in/done.mp4 -> /out/done: done already\n");
+  CHECK(f.store->ListJobs().size() == 2);
 }
 
 }  // namespace
