@@ -9,9 +9,16 @@ namespace vodctl::log {
 
 enum class Level { kQuiet = 0, kNormal = 1, kVerbose = 2 };
 
+// kJson (--log-format json): one JSON object per line, for log shippers.
+enum class Format { kText, kJson };
+
 void SetLevel(Level level);
 Level GetLevel();
+void SetFormat(Format format);
+Format GetFormat();
 void Write(Level at_least, std::string_view line);
+// The one line a failing command ends with; printed even with --quiet.
+void WriteError(std::string_view line);
 
 template <typename... Args>
 void Info(fmt::format_string<Args...> format, Args&&... args) {

@@ -66,6 +66,9 @@ class StateStore {
   // Extends the lock. Returns false when the owner lost it.
   virtual bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) = 0;
   virtual void ReleaseJobLock(const std::string& id, const std::string& owner) = 0;
+  // Deletes the job with its steps, chunks and events, if `owner` holds its lock. Returns
+  // whether it did.
+  virtual bool DeleteJob(const std::string& id, const std::string& owner) = 0;
 
   virtual void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                         const std::string& message) = 0;

@@ -1,6 +1,7 @@
 // Shared wiring for the subcommands: global options, job options, opening the state.
 #pragma once
 
+#include "pipeline/batch.h"
 #include "pipeline/job_runner.h"
 #include "vodctl/job_options.h"
 #include "vodctl/state_store.h"
@@ -11,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace vodctl::cli {
 
@@ -51,6 +53,9 @@ void AddWorkersFlag(CLI::App& command, GlobalOptions& global);
 // The tmp URL of job `id` under a --tmp base (the default base when empty).
 std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id);
 
+// A local path made absolute; URLs as they are.
+std::string AbsoluteUrl(const std::string& url);
+
 // Validates the flags, creates the job or checks it matches; returns its ID.
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source, const std::string& output);
@@ -58,6 +63,17 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
 // --s3-endpoint and friends: S3 settings by the environment variable each stands for, for
 // SetS3SettingOverrides().
 void AddStorageFlags(CLI::App& app, std::map<std::string, std::string>& s3_settings);
+
+// Flags of the batch commands (ingest, resume --all).
+struct BatchFlags {
+  std::string report_path;  // --report
+  BatchOptions options;
+};
+void AddBatchFlags(CLI::App& command, BatchFlags& flags);
+// Runs the jobs, writes --report, and turns a batch that did not finish everything into the
+// Error its exit code stands for. Returns 0 otherwise.
+int RunBatch(StateStore& state, const GlobalOptions& global, const BatchFlags& flags,
+             const std::vector<std::string>& ids, BatchReport& report);
 
 void AddRunCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddSplitCommand(CLI::App& app, GlobalOptions& global, Action& action);
@@ -67,5 +83,7 @@ void AddSegmentCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddStatusCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddVerifyCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddIngestCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddPruneCommand(CLI::App& app, GlobalOptions& global, Action& action);
 
 }  // namespace vodctl::cli

@@ -1,5 +1,5 @@
 #include "cli/cli.h"
-#include "util/sha256.h"
+#include "pipeline/job_id.h"
 #include "vodctl/error.h"
 
 #include <cstdlib>
@@ -18,20 +18,6 @@ std::string DefaultStatePath() {
   }
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : ".") + "/.local/state/vodctl/vodctl.db";
-}
-
-// A readable, valid ID that is the same every time for the same source and output, so
-// running the same command twice continues the same job.
-std::string DerivedJobId(const std::string& source, const std::string& output) {
-  std::string stem = std::filesystem::path(source).stem().string();
-  std::string clean;
-  for (char c : stem) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-    clean += ok ? c : '-';
-  }
-  if (clean.empty() || clean.front() == '.') clean = "job" + clean;
-  if (clean.size() > 64) clean.resize(64);
-  return clean + "-" + Sha256::Of(source + '\n' + output).substr(0, 8);
 }
 
 }  // namespace
@@ -110,7 +96,12 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   // Stored absolute, so a later step run from another folder finds the same files.
   const std::string source = AbsoluteUrl(source_url);
   const std::string output = AbsoluteUrl(output_url);
-  std::string id = flags.job_id.empty() ? DerivedJobId(source, output) : flags.job_id;
+  // The same every time for the same source and output, so running the same command twice
+  // continues the same job.
+  std::string id = flags.job_id.empty()
+                       ? ReadableJobId(std::filesystem::path(source).stem().string(),
+                                       source + '\n' + output)
+                       : flags.job_id;
   ValidateJobId(id);
   JobOptions options = flags.options;
   options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;

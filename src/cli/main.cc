@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
       ->envname("VODCTL_STATE");
   app.add_flag("--quiet,-q", global.quiet, "No progress or information on stderr");
   app.add_flag("--verbose,-v", global.verbose, "More detail on stderr, FFmpeg's warnings too");
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line on stderr")
+      ->check(CLI::IsMember({"text", "json"}));
   std::map<std::string, std::string> s3_settings;
   cli::AddStorageFlags(app, s3_settings);
   cli::Action action;
@@ -47,6 +50,8 @@ int main(int argc, char** argv) {
   cli::AddResumeCommand(app, global, action);
   cli::AddStatusCommand(app, global, action);
   cli::AddVerifyCommand(app, global, action);
+  cli::AddIngestCommand(app, global, action);
+  cli::AddPruneCommand(app, global, action);
 
   try {
     app.parse(argc, argv);
@@ -63,6 +68,7 @@ int main(int argc, char** argv) {
 
   log::SetLevel(global.quiet ? log::Level::kQuiet
                              : global.verbose ? log::Level::kVerbose : log::Level::kNormal);
+  log::SetFormat(log_format == "json" ? log::Format::kJson : log::Format::kText);
   // FFmpeg's own messages would break the one-line error contract; errors reach the user
   // through vodctl::Error with context instead.
   av_log_set_level(global.verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
@@ -71,10 +77,10 @@ int main(int argc, char** argv) {
   try {
     return action();
   } catch (const Error& e) {
-    std::fprintf(stderr, "vodctl: %s\n", e.what());
+    log::WriteError(e.what());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "vodctl: internal error: %s\n", e.what());
+    log::WriteError(std::string("internal error: ") + e.what());
     return static_cast<int>(ExitCode::kSoftware);
   }
 }

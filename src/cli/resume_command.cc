@@ -1,10 +1,7 @@
 #include "cli/cli.h"
 #include "pipeline/job_mirror.h"
-#include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
-
-#include <optional>
 
 namespace vodctl::cli {
 
@@ -13,54 +10,39 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto job_id = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto* job_option = command->add_option("--job", *job_id, "Job ID");
-  auto* all_flag = command->add_flag("--all", *all, "Every unfinished job, oldest first");
+  auto* all_flag = command->add_flag(
+      "--all", *all, "Every unfinished job, oldest first, failed ones too; jobs another process "
+                     "holds are left to it");
   auto tmp = std::make_shared<std::string>();
   command->add_option("--tmp", *tmp,
                       "The job's --tmp: a job this state database does not know is taken over "
                       "from the plan and results kept there (another host's job)")
       ->excludes(all_flag);
   job_option->excludes(all_flag);
+  auto batch = std::make_shared<BatchFlags>();
+  batch->options.retry_failed = true;
+  AddBatchFlags(*command, *batch);
   AddWorkersFlag(*command, global);
   AddWaitFlag(*command, global);
-  command->callback([&global, &action, job_id, all, job_option, tmp]() {
+  command->callback([&global, &action, job_id, all, job_option, tmp, batch]() {
     if (job_option->count() == 0 && !*all) throw CLI::ValidationError("give --job ID or --all");
-    action = [&global, job_id, all, tmp]() {
+    action = [&global, job_id, all, tmp, batch]() {
       auto state = OpenState(global);
-      if (!*all && !tmp->empty() && !state->FindJob(*job_id)) {
-        ValidateJobId(*job_id);
-        ImportJobFromTmp(*state, *job_id, JobTmpUrl(global, *tmp, *job_id));
-      }
-      std::vector<std::string> ids;
       if (*all) {
+        std::vector<std::string> ids;
         for (const JobRecord& job : state->ListJobs()) {
           if (job.state != JobState::kDone) ids.push_back(job.id);
         }
-      } else {
-        ids.push_back(*job_id);
+        BatchReport report("resume --all");
+        return RunBatch(*state, global, *batch, ids, report);
       }
-      // One job that fails (a bad upload) must not keep cron from finishing the others.
-      std::optional<Error> first_failure;
-      int failures = 0;
-      for (const std::string& id : ids) {
-        try {
-          // A failed job is tried again: its failed chunks become pending.
-          for (const ChunkRecord& chunk : state->ListChunks(id)) {
-            if (chunk.state == ChunkState::kFailed) state->ResetChunk(id, chunk.plan.index);
-          }
-          log::Info("job '{}': resuming", id);
-          JobRunner(*state, id, MakeRunnerOptions(global)).RunToEnd();
-        } catch (const Error& error) {
-          if (!*all || StopRequested()) throw;
-          log::Info("job '{}': {}", id, error.what());
-          if (!first_failure) first_failure = error;
-          ++failures;
-        }
+      if (!tmp->empty() && !state->FindJob(*job_id)) {
+        ValidateJobId(*job_id);
+        ImportJobFromTmp(*state, *job_id, JobTmpUrl(global, *tmp, *job_id));
       }
-      if (first_failure) {
-        throw Error(first_failure->code(),
-                    fmt::format("{} of {} jobs did not finish; first: {}", failures, ids.size(),
-                                first_failure->what()));
-      }
+      RetryFailedChunks(*state, *job_id);
+      log::Info("job '{}': resuming", *job_id);
+      JobRunner(*state, *job_id, MakeRunnerOptions(global)).RunToEnd();
       return 0;
     };
   });

@@ -58,13 +58,18 @@ bool IsDeadLocalWorker(const std::string& owner) {
 
 std::string WorkerName() { return fmt::format("{}:{}", HostName(), getpid()); }
 
-// Holds the job lock while it lives, renewing it in the background.
+// Holds the job lock while it lives, renewing it in the background. With IfHeld::kSkip it may
+// hold nothing: see held().
 class JobRunner::JobLock {
  public:
-  JobLock(StateStore& state, const std::string& job_id, bool wait)
+  JobLock(StateStore& state, const std::string& job_id, IfHeld if_held)
       : state_(state), job_id_(job_id), owner_(WorkerName()) {
     while (std::optional<std::string> holder = TryAcquire()) {
-      if (!wait) {
+      if (if_held == IfHeld::kSkip) {
+        log::Info("job '{}': {} is working on it; leaving it to that process", job_id_, *holder);
+        return;
+      }
+      if (if_held == IfHeld::kFail) {
         Fail(ExitCode::kTempFail, "job '{}' is being worked on by {}; try again later or use --wait",
              job_id_, *holder);
       }
@@ -74,14 +79,22 @@ class JobRunner::JobLock {
     keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, kLeaseMs); },
                     kRenewInterval, fmt::format("job '{}' lock", job_id_));
   }
+  JobLock(StateStore& state, const std::string& job_id, bool wait)
+      : JobLock(state, job_id, wait ? IfHeld::kWait : IfHeld::kFail) {}
   ~JobLock() {
-    keeper_.reset();
+    if (!held()) return;
+    StopRenewing();
     try {
       state_.ReleaseJobLock(job_id_, owner_);
     } catch (const std::exception& error) {
       log::Info("job '{}': releasing the lock: {} (it expires by itself)", job_id_, error.what());
     }
   }
+
+  bool held() const { return keeper_.has_value(); }
+  const std::string& owner() const { return owner_; }
+  // Before the job's row goes away: a renewal would find the lock gone and stop the process.
+  void StopRenewing() { keeper_.reset(); }
 
  private:
   std::optional<std::string> TryAcquire() {
@@ -393,6 +406,32 @@ void JobRunner::VerifyArtefacts() {
 
 void JobRunner::RunToEnd() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  RunToEndLocked();
+}
+
+JobRunner::Claim JobRunner::RunToEndIfFree(const Wanted& wanted) {
+  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  if (!lock.held()) return Claim::kHeld;
+  if (!wanted(state_.GetJob(job_id_))) return Claim::kLeft;
+  RunToEndLocked();
+  return Claim::kTaken;
+}
+
+JobRunner::Claim JobRunner::RemoveIfFree(const Wanted& wanted, int64_t& bytes_freed) {
+  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  if (!lock.held()) return Claim::kHeld;
+  JobRecord job = state_.GetJob(job_id_);
+  if (!wanted(job)) return Claim::kLeft;
+  std::unique_ptr<Storage> tmp = OpenStorage(job.options.tmp);
+  for (const ObjectInfo& object : tmp->List("")) bytes_freed += object.size;
+  tmp->RemoveLeftovers();
+  tmp->RemovePrefix("");
+  lock.StopRenewing();
+  state_.DeleteJob(job_id_, lock.owner());
+  return Claim::kTaken;
+}
+
+void JobRunner::RunToEndLocked() {
   ReleaseChunksOfDeadWorkers();
   try {
     VerifyArtefacts();

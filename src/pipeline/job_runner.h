@@ -14,6 +14,8 @@
 
 #include "vodctl/state_store.h"
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -39,8 +41,22 @@ class JobRunner {
   // Checks the artefacts of what is done, then runs every step not done yet, in order.
   void RunToEnd();
 
+  // For batches (ingest, resume --all, prune), which take the jobs nobody holds and never
+  // wait: kHeld when another process holds the job (nothing was done), kLeft when `wanted`,
+  // asked once the job is held (another process may have finished it since it was listed),
+  // says no. `wanted` may prepare the job, e.g. make a failed job's chunks pending again.
+  enum class Claim { kTaken, kHeld, kLeft };
+  using Wanted = std::function<bool(const JobRecord&)>;
+  Claim RunToEndIfFree(const Wanted& wanted);
+  // Removes the job's tmp data and then the job from the state, adding the bytes removed to
+  // `bytes_freed`.
+  Claim RemoveIfFree(const Wanted& wanted, int64_t& bytes_freed);
+
  private:
   class JobLock;
+  enum class IfHeld { kFail, kWait, kSkip };
+
+  void RunToEndLocked();
 
   // The steps, for a caller that holds the job lock.
   void SplitLocked();

@@ -426,6 +426,15 @@ void SqliteStateStore::ReleaseJobLock(const std::string& id, const std::string& 
   });
 }
 
+bool SqliteStateStore::DeleteJob(const std::string& id, const std::string& owner) {
+  return Transact(Mode::kWrite, [&] {
+    // Steps, chunks and events go with it (ON DELETE CASCADE).
+    Statement remove(db_, "DELETE FROM jobs WHERE id = ?1 AND lock_owner = ?2");
+    remove.Bind(1, id).Bind(2, owner).Step();
+    return db_.Changes() > 0;
+  });
+}
+
 void SqliteStateStore::AddEvent(const std::string& id, const std::string& kind,
                                 std::optional<int> chunk, const std::string& message) {
   Transact(Mode::kWrite, [&] {

@@ -45,6 +45,7 @@ class SqliteStateStore : public StateStore {
                                             const std::string& dead_owner) override;
   bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) override;
   void ReleaseJobLock(const std::string& id, const std::string& owner) override;
+  bool DeleteJob(const std::string& id, const std::string& owner) override;
 
   void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                 const std::string& message) override;

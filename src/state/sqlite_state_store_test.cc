@@ -457,6 +457,22 @@ TEST_CASE("The job lock admits one owner until it is released, expires or its ow
   }
 }
 
+TEST_CASE("DeleteJob removes a job and everything of it, only for the lock's holder") {
+  Fixture f(2);
+  f.store->AddEvent("j1", "step-done", std::nullopt, "split");
+  CHECK_FALSE(f.store->DeleteJob("j1", "host:1"));  // nobody holds the lock
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  CHECK_FALSE(f.store->DeleteJob("j1", "host:2"));
+  CHECK(f.store->FindJob("j1").has_value());
+  CHECK(f.store->DeleteJob("j1", "host:1"));
+  CHECK_FALSE(f.store->FindJob("j1").has_value());
+  CHECK(f.store->ListJobs().empty());
+  // Its chunks and events went with it: a new job of the same ID starts empty.
+  f.store->CreateOrCheckJob("j1", "file:///in.mp4", "file:///out", f.options);
+  CHECK(f.store->ListChunks("j1").empty());
+  CHECK(f.store->ListEvents("j1").empty());
+}
+
 TEST_CASE("AddEvent records events in order, with or without a chunk") {
   Fixture f(2);
   const int64_t before = NowMs();

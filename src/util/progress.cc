@@ -16,7 +16,8 @@ constexpr int kBarWidth = 30;
 Progress::Progress(std::string label, int64_t total)
     : label_(std::move(label)),
       total_(total),
-      terminal_(isatty(STDERR_FILENO) == 1),
+      // A bar would break --log-format json's one object per line.
+      terminal_(isatty(STDERR_FILENO) == 1 && log::GetFormat() == log::Format::kText),
       last_draw_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
