@@ -7,7 +7,8 @@
 
 namespace vodctl::media {
 
-Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
+Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind,
+                 const SourcePolicy* policy)
     : reader_(std::move(reader)), kind_(kind) {
   constexpr int kBufferSize = 1 << 16;
   auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
@@ -18,12 +19,14 @@ Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
     av_free(buffer);
     throw std::bad_alloc();
   }
+  const AVInputFormat* format = policy ? ProbeFormat(*policy) : nullptr;
   AVFormatContext* raw = avformat_alloc_context();
   if (!raw) throw std::bad_alloc();
   raw->pb = io_.get();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  raw->io_open = &Demuxer::RefuseOpen;
   // On failure avformat_open_input frees `raw` itself.
-  const int ret = avformat_open_input(&raw, nullptr, nullptr, nullptr);
+  const int ret = avformat_open_input(&raw, nullptr, format, nullptr);
   RethrowReaderError();
   if (ret < 0) {
     Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(ret));
@@ -36,6 +39,25 @@ Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
 
 Demuxer::Demuxer(const std::string& path, Kind kind)
     : Demuxer(OpenLocalFileForRead(path), kind) {}
+
+const AVInputFormat* Demuxer::ProbeFormat(const SourcePolicy& policy) {
+  const AVInputFormat* format = nullptr;
+  // No file name: an extension must not sway the guess.
+  const int score = av_probe_input_buffer2(io_.get(), &format, "", nullptr, 0, 0);
+  RethrowReaderError();
+  if (score < 0) {
+    Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(score));
+  }
+  policy.CheckFormat(name(), format->name);
+  return format;
+}
+
+// Every nested open a demuxer asks for (an HLS or DASH playlist's segments, a concat list's
+// files, a QuickTime reference, a subtitle's side file) would read something the source
+// names rather than the source itself.
+int Demuxer::RefuseOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
+  return AVERROR(EPERM);
+}
 
 int Demuxer::ReadBytes(void* opaque, uint8_t* buffer, int capacity) {
   auto* self = static_cast<Demuxer*>(opaque);
