@@ -10,7 +10,6 @@ import tempfile
 import unittest
 
 import h264_sps
-import vodtest
 from vodtest import EX_DATAERR, EX_USAGE, FAST, VodTestCase, run_checked
 
 FFMPEG = ["ffmpeg", "-v", "error", "-nostdin", "-y"]
@@ -99,15 +98,9 @@ class HostileSourceTest(VodTestCase):
         cls.corpus.cleanup()
         super().tearDownClass()
 
-    def setUp(self):
-        super().setUp()
-        self.output = self.ws.path("out")
-
-    def fresh_workspace(self):
-        """A new folder and state database, so one sub-case cannot see another's job."""
-        self.ws = vodtest.Workspace(prefix=f"vodctl-{self._testMethodName}-")
-        self.addCleanup(self.ws.cleanup)
-        self.output = self.ws.path("out")
+    @property
+    def output(self):
+        return self.ws.path("out")
 
     def source(self, name, data):
         """A source file of this test's own, named `name`, holding `data`."""
