@@ -3,7 +3,11 @@
 #include "media/av_error.h"
 #include "media/intermediate.h"
 
+#include <algorithm>
+#include <limits>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace vodctl::media {
 
@@ -32,7 +36,7 @@ Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind,
     Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(ret));
   }
   context_.reset(raw);
-  const int found = avformat_find_stream_info(raw, nullptr);
+  const int found = FindStreamInfo(policy);
   RethrowReaderError();
   CheckAv(found, ExitCode::kDataError, fmt::format("cannot find streams in '{}'", name()));
 }
@@ -50,6 +54,22 @@ const AVInputFormat* Demuxer::ProbeFormat(const SourcePolicy& policy) {
   }
   policy.CheckFormat(name(), format->name);
   return format;
+}
+
+int Demuxer::FindStreamInfo(const SourcePolicy* policy) {
+  AVFormatContext* format = context_.get();
+  if (!policy) return avformat_find_stream_info(format, nullptr);
+  // Probing decodes a few frames: a header claiming a huge picture would have the decoder
+  // allocate it before the policy sees the size. FFmpeg's own limit stops it at the policy's.
+  std::vector<AVDictionary*> options(format->nb_streams, nullptr);
+  const std::string max_pixels =
+      std::to_string(std::min<int64_t>(policy->max_pixels, std::numeric_limits<int>::max()));
+  for (AVDictionary*& stream_options : options) {
+    av_dict_set(&stream_options, "max_pixels", max_pixels.c_str(), 0);
+  }
+  const int ret = avformat_find_stream_info(format, options.data());
+  for (AVDictionary*& stream_options : options) av_dict_free(&stream_options);
+  return ret;
 }
 
 // Every nested open a demuxer asks for (an HLS or DASH playlist's segments, a concat list's

@@ -45,6 +45,8 @@ class Demuxer {
                         AVDictionary** options);
   // The format of the media, probed from its bytes; Error(kDataError) when `policy` refuses it.
   const AVInputFormat* ProbeFormat(const SourcePolicy& policy);
+  // avformat_find_stream_info, with the probing decoders held to `policy`'s picture size.
+  int FindStreamInfo(const SourcePolicy* policy);
   // Rethrows what the reader threw inside libavformat, which only saw AVERROR(EIO).
   void RethrowReaderError();
   bool ReadRaw(AVPacket* packet);

@@ -6,10 +6,12 @@ the output."""
 import os
 import random
 import shutil
+import subprocess
 import tempfile
 import unittest
 
 import h264_sps
+import vodtest
 from vodtest import EX_DATAERR, EX_USAGE, FAST, VodTestCase, run_checked
 
 FFMPEG = ["ffmpeg", "-v", "error", "-nostdin", "-y"]
@@ -207,6 +209,19 @@ class HostileSourceTest(VodTestCase):
     def test_picture_over_the_pixel_limit(self):
         self.assert_rejected(self.corpus.path("big.mp4"),
                              mentions=["big.mp4", "16000x16000", "--max-pixels"])
+
+    def test_probing_a_huge_picture_does_not_allocate_it(self):
+        # One 16000x16000 4:2:0 picture is 384 MB; FFmpeg's probe decoded one (757 MB peak)
+        # before the probing decoders were held to --max-pixels.
+        proc = subprocess.Popen(
+            vodtest.vodctl_argv(["run", self.corpus.path("big.mp4"), self.output, "--job",
+                                 "hostile", *FAST], self.ws.state, quiet=True),
+            env=vodtest.vodctl_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        self.assertEqual(proc.returncode, EX_DATAERR)
+        self.assertLess(usage.ru_maxrss * 1024, 300 << 20, "peak memory of vodctl, bytes")
 
     def test_no_video_or_audio(self):
         self.assert_rejected(self.corpus.path("subtitles.mkv"),
