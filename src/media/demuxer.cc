@@ -10,6 +10,27 @@
 #include <vector>
 
 namespace vodctl::media {
+namespace {
+
+// One option dictionary per stream, the way avformat_find_stream_info takes them.
+class StreamOptions {
+ public:
+  StreamOptions(unsigned streams, const char* key, const std::string& value)
+      : options_(streams, nullptr) {
+    for (AVDictionary*& options : options_) av_dict_set(&options, key, value.c_str(), 0);
+  }
+  ~StreamOptions() {
+    for (AVDictionary*& options : options_) av_dict_free(&options);
+  }
+  StreamOptions(const StreamOptions&) = delete;
+  StreamOptions& operator=(const StreamOptions&) = delete;
+  AVDictionary** data() { return options_.data(); }
+
+ private:
+  std::vector<AVDictionary*> options_;
+};
+
+}  // namespace
 
 Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind,
                  const SourcePolicy* policy)
@@ -61,15 +82,10 @@ int Demuxer::FindStreamInfo(const SourcePolicy* policy) {
   if (!policy) return avformat_find_stream_info(format, nullptr);
   // Probing decodes a few frames: a header claiming a huge picture would have the decoder
   // allocate it before the policy sees the size. FFmpeg's own limit stops it at the policy's.
-  std::vector<AVDictionary*> options(format->nb_streams, nullptr);
   const std::string max_pixels =
       std::to_string(std::min<int64_t>(policy->max_pixels, std::numeric_limits<int>::max()));
-  for (AVDictionary*& stream_options : options) {
-    av_dict_set(&stream_options, "max_pixels", max_pixels.c_str(), 0);
-  }
-  const int ret = avformat_find_stream_info(format, options.data());
-  for (AVDictionary*& stream_options : options) av_dict_free(&stream_options);
-  return ret;
+  StreamOptions options(format->nb_streams, "max_pixels", max_pixels);
+  return avformat_find_stream_info(format, options.data());
 }
 
 // Every nested open a demuxer asks for (an HLS or DASH playlist's segments, a concat list's
