@@ -2,6 +2,8 @@
 // here can change the encoded bytes, so later steps read it from the state, never from flags.
 #pragma once
 
+#include "vodctl/source_policy.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <optional>
@@ -42,6 +44,8 @@ struct JobOptions {
   bool keep_tmp = false;
   // A JPEG sprite sheet of thumbnails with a WebVTT track naming them (--no-thumbnails: none).
   bool thumbnails = true;
+  // What the source must be (formats, codecs, limits), checked before split writes anything.
+  SourcePolicy source_policy;
 
   bool operator==(const JobOptions&) const = default;
   // Throws Error(kUsage) naming the option that is out of range.

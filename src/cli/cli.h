@@ -46,8 +46,12 @@ struct JobFlags {
   JobOptions options;
   std::string format = "fmp4";
   bool no_thumbnails = false;
+  std::string allow_formats;
+  CLI::Option* allow_formats_option = nullptr;  // given at all? ("" is an error, not the default)
 };
 void AddJobFlags(CLI::App& command, JobFlags& flags);
+// --allow-formats and the --max-* limits a source must keep to (part of AddJobFlags).
+void AddSourcePolicyFlags(CLI::App& command, JobFlags& flags);
 // --jobs: chunks transcoded side by side (run and resume).
 void AddWorkersFlag(CLI::App& command, GlobalOptions& global);
 // The tmp URL of job `id` under a --tmp base (the default base when empty).

@@ -79,6 +79,7 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
   command.add_flag("--no-thumbnails", flags.no_thumbnails,
                    "Make no thumbnail sprite sheets and WebVTT track");
+  AddSourcePolicyFlags(command, flags);
 }
 
 std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id) {
@@ -108,6 +109,9 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   options.thumbnails = !flags.no_thumbnails;
   if (flags.ladder_option && flags.ladder_option->count() > 0) {
     options.ladder = ParseLadder(flags.ladder);
+  }
+  if (flags.allow_formats_option && flags.allow_formats_option->count() > 0) {
+    options.source_policy.formats = SourcePolicy::ParseFormats(flags.allow_formats);
   }
   options.Validate();
   options.tmp = JobTmpUrl(global, flags.tmp, id);

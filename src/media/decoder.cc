@@ -27,6 +27,9 @@ Decoder::Decoder(const AVStream* stream, std::string what) : what_(std::move(wha
 void Decoder::Send(const AVPacket* packet) {
   int ret = avcodec_send_packet(context_.get(), packet);
   if (ret == AVERROR_EOF) return;  // already draining
+  if (ret == AVERROR_INVALIDDATA) {
+    Fail(ExitCode::kDataError, "{}: the source is damaged: {}", what_, AvErrorText(ret));
+  }
   CheckAv(ret, ExitCode::kDataError, fmt::format("{}: decoding", what_));
 }
 
@@ -35,6 +38,13 @@ bool Decoder::Receive(AVFrame* frame) {
   if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return false;
   CheckAv(ret, ExitCode::kDataError, fmt::format("{}: decoding", what_));
   return true;
+}
+
+void Decoder::CheckIntact(const AVFrame* frame) const {
+  if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+    Fail(ExitCode::kDataError, "{}: the source is damaged: the picture at {:.3f} s does not decode cleanly",
+         what_, frame->pts * av_q2d(context_->pkt_timebase));
+  }
 }
 
 }  // namespace vodctl::media

@@ -20,6 +20,9 @@ class Decoder {
   void Send(const AVPacket* packet);
   // The next decoded frame, or false when the decoder needs more input or is drained.
   bool Receive(AVFrame* frame);
+  // Error(kDataError) when the decoder had to conceal damage in `frame` (missing or corrupt
+  // slices, broken references): published, it would show as frozen or smeared blocks.
+  void CheckIntact(const AVFrame* frame) const;
 
  private:
   std::string what_;

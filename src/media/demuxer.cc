@@ -3,11 +3,37 @@
 #include "media/av_error.h"
 #include "media/intermediate.h"
 
+#include <algorithm>
+#include <limits>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace vodctl::media {
+namespace {
 
-Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
+// One option dictionary per stream, the way avformat_find_stream_info takes them.
+class StreamOptions {
+ public:
+  StreamOptions(unsigned streams, const char* key, const std::string& value)
+      : options_(streams, nullptr) {
+    for (AVDictionary*& options : options_) av_dict_set(&options, key, value.c_str(), 0);
+  }
+  ~StreamOptions() {
+    for (AVDictionary*& options : options_) av_dict_free(&options);
+  }
+  StreamOptions(const StreamOptions&) = delete;
+  StreamOptions& operator=(const StreamOptions&) = delete;
+  AVDictionary** data() { return options_.data(); }
+
+ private:
+  std::vector<AVDictionary*> options_;
+};
+
+}  // namespace
+
+Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind,
+                 const SourcePolicy* policy)
     : reader_(std::move(reader)), kind_(kind) {
   constexpr int kBufferSize = 1 << 16;
   auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
@@ -18,24 +44,56 @@ Demuxer::Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind)
     av_free(buffer);
     throw std::bad_alloc();
   }
+  const AVInputFormat* format = policy ? ProbeFormat(*policy) : nullptr;
   AVFormatContext* raw = avformat_alloc_context();
   if (!raw) throw std::bad_alloc();
   raw->pb = io_.get();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  raw->io_open = &Demuxer::RefuseOpen;
   // On failure avformat_open_input frees `raw` itself.
-  const int ret = avformat_open_input(&raw, nullptr, nullptr, nullptr);
+  const int ret = avformat_open_input(&raw, nullptr, format, nullptr);
   RethrowReaderError();
   if (ret < 0) {
     Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(ret));
   }
   context_.reset(raw);
-  const int found = avformat_find_stream_info(raw, nullptr);
+  const int found = FindStreamInfo(policy);
   RethrowReaderError();
   CheckAv(found, ExitCode::kDataError, fmt::format("cannot find streams in '{}'", name()));
 }
 
 Demuxer::Demuxer(const std::string& path, Kind kind)
     : Demuxer(OpenLocalFileForRead(path), kind) {}
+
+const AVInputFormat* Demuxer::ProbeFormat(const SourcePolicy& policy) {
+  const AVInputFormat* format = nullptr;
+  // No file name: an extension must not sway the guess.
+  const int score = av_probe_input_buffer2(io_.get(), &format, "", nullptr, 0, 0);
+  RethrowReaderError();
+  if (score < 0) {
+    Fail(ExitCode::kDataError, "cannot read '{}' as media: {}", name(), AvErrorText(score));
+  }
+  policy.CheckFormat(name(), format->name);
+  return format;
+}
+
+int Demuxer::FindStreamInfo(const SourcePolicy* policy) {
+  AVFormatContext* format = context_.get();
+  if (!policy) return avformat_find_stream_info(format, nullptr);
+  // Probing decodes a few frames: a header claiming a huge picture would have the decoder
+  // allocate it before the policy sees the size. FFmpeg's own limit stops it at the policy's.
+  const std::string max_pixels =
+      std::to_string(std::min<int64_t>(policy->max_pixels, std::numeric_limits<int>::max()));
+  StreamOptions options(format->nb_streams, "max_pixels", max_pixels);
+  return avformat_find_stream_info(format, options.data());
+}
+
+// Every nested open a demuxer asks for (an HLS or DASH playlist's segments, a concat list's
+// files, a QuickTime reference, a subtitle's side file) would read something the source
+// names rather than the source itself.
+int Demuxer::RefuseOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
+  return AVERROR(EPERM);
+}
 
 int Demuxer::ReadBytes(void* opaque, uint8_t* buffer, int capacity) {
   auto* self = static_cast<Demuxer*>(opaque);

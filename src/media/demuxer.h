@@ -4,6 +4,7 @@
 
 #include "media/av_ptr.h"
 #include "media/decode_time_filler.h"
+#include "vodctl/source_policy.h"
 #include "vodctl/storage.h"
 
 #include <exception>
@@ -19,8 +20,12 @@ class Demuxer {
     kIntermediate,  // written by vodctl: timestamps shifted back (see intermediate.h)
   };
   // Opens and probes the media `reader` reads. Error(kDataError) naming it when it is not
-  // media FFmpeg can read; the reader's own errors come out as they were thrown.
-  Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind);
+  // media FFmpeg can read; the reader's own errors come out as they were thrown. With a
+  // `policy` (an upload), the format is found by content and must be one it allows; without
+  // (files vodctl wrote), any format FFmpeg recognizes. Either way the demuxer cannot open
+  // any other file or URL: playlists and references inside the media are refused.
+  Demuxer(std::unique_ptr<RandomAccessReader> reader, Kind kind,
+          const SourcePolicy* policy = nullptr);
   // The same for a local file.
   Demuxer(const std::string& path, Kind kind);
 
@@ -36,6 +41,12 @@ class Demuxer {
  private:
   static int ReadBytes(void* opaque, uint8_t* buffer, int capacity);
   static int64_t Seek(void* opaque, int64_t offset, int whence);
+  static int RefuseOpen(AVFormatContext* context, AVIOContext** io, const char* url, int flags,
+                        AVDictionary** options);
+  // The format of the media, probed from its bytes; Error(kDataError) when `policy` refuses it.
+  const AVInputFormat* ProbeFormat(const SourcePolicy& policy);
+  // avformat_find_stream_info, with the probing decoders held to `policy`'s picture size.
+  int FindStreamInfo(const SourcePolicy* policy);
   // Rethrows what the reader threw inside libavformat, which only saw AVERROR(EIO).
   void RethrowReaderError();
   bool ReadRaw(AVPacket* packet);

@@ -11,9 +11,13 @@ namespace {
 constexpr char kUnknownLanguage[] = "und";
 
 // A language tag that can name a folder and stand in a playlist attribute: letters, digits
-// and '-' only (ISO 639 codes and BCP 47 tags are).
+// and '-' only (ISO 639 codes and BCP 47 tags are). It comes from the source, so it must also
+// start with a letter (as real tags do: "2" would make "audio-2", another track's folder) and
+// be short enough for a file name (BCP 47 tags fit in 35).
 bool UsableLanguage(const std::string& language) {
-  return !language.empty() && language != kUnknownLanguage &&
+  constexpr size_t kMaxLength = 35;
+  return !language.empty() && language.size() <= kMaxLength && language != kUnknownLanguage &&
+         std::isalpha(static_cast<unsigned char>(language.front())) &&
          std::all_of(language.begin(), language.end(),
                      [](unsigned char c) { return std::isalnum(c) || c == '-'; });
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 namespace vodctl {
 namespace {
 
@@ -43,6 +45,26 @@ TEST_CASE("Tags that cannot stand in a playlist are not used") {
   auto tracks = AudioTracks(source);
   CHECK(tracks[0].language == "und");
   CHECK(tracks[0].name == "Audio 1");
+}
+
+TEST_CASE("A language from the source cannot steer a track into another's folder") {
+  SourceInfo source;
+  source.audio = Audio("eng");
+  // "3" would name the folder audio-3, which the fourth track (no language) gets by position.
+  source.more_audio = {Audio("fra"), Audio("3"), Audio(""), Audio(std::string(200, 'a')),
+                       Audio("/etc"), Audio("..")};
+  std::set<std::string> folders;
+  for (const AudioTrack& track : AudioTracks(source)) {
+    CHECK(folders.insert(track.folder).second);
+    CHECK(track.folder.size() <= 64);
+    CHECK(track.folder.find_first_of("/.") == std::string::npos);
+  }
+  auto tracks = AudioTracks(source);
+  CHECK(tracks[1].folder == "audio-fra");
+  CHECK(tracks[2].folder == "audio-3");
+  CHECK(tracks[2].language == "und");
+  CHECK(tracks[3].folder == "audio-4");
+  CHECK(tracks[4].folder == "audio-5");
 }
 
 }  // namespace vodctl

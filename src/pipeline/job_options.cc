@@ -140,6 +140,7 @@ void JobOptions::Validate() const {
   }
   // DASH has no MPEG-TS profile that players take; the MPD reuses the CMAF segments.
   if (dash && format != SegmentFormat::kFmp4) Fail(ExitCode::kUsage, "--dash needs --format fmp4");
+  source_policy.Validate();
 }
 
 // The ladder is kept in its --ladder spelling so the stored JSON reads like the command line.
@@ -154,7 +155,8 @@ void to_json(nlohmann::json& j, const JobOptions& options) {
                      {"dash", options.dash},
                      {"tmp", options.tmp},
                      {"keep_tmp", options.keep_tmp},
-                     {"thumbnails", options.thumbnails}};
+                     {"thumbnails", options.thumbnails},
+                     {"source_policy", options.source_policy}};
 }
 
 void from_json(const nlohmann::json& j, JobOptions& options) {
@@ -173,6 +175,7 @@ void from_json(const nlohmann::json& j, JobOptions& options) {
   // Jobs stored before the option existed read as the default, so the command line that
   // created one still matches it (running it again stays a no-op).
   options.thumbnails = j.value("thumbnails", true);
+  options.source_policy = j.value("source_policy", SourcePolicy());
 }
 
 void ValidateJobId(const std::string& id) {

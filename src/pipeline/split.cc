@@ -3,6 +3,7 @@
 #include "media/muxer.h"
 #include "pipeline/job_mirror.h"
 #include "pipeline/picture_filters.h"
+#include "pipeline/source_reading_guard.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/interrupt.h"
@@ -10,6 +11,10 @@
 #include "vodctl/log.h"
 
 #include <nlohmann/json.hpp>
+
+extern "C" {
+#include <libavutil/imgutils.h>
+}
 
 #include <algorithm>
 #include <cmath>
@@ -102,6 +107,30 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   return info;
 }
 
+// What the job's source policy judges, from the probed streams.
+SourceFacts FactsOf(const Demuxer& demuxer, const SourceInfo& info) {
+  SourceFacts facts;
+  facts.name = demuxer.name();
+  facts.format = info.format;
+  facts.size = info.size;
+  facts.duration = info.duration;
+  facts.streams = static_cast<int>(demuxer.context()->nb_streams);
+  if (info.audio) facts.audio_codecs.push_back(info.audio->codec);
+  for (const AudioInfo& more : info.more_audio) facts.audio_codecs.push_back(more.codec);
+  if (info.video.stream_index < 0) return facts;
+  const AVCodecParameters* vp = demuxer.stream(info.video.stream_index)->codecpar;
+  facts.video_codec = info.video.codec;
+  facts.width = info.video.width;
+  facts.height = info.video.height;
+  facts.frame_rate = info.video.frame_rate.value();
+  const int bytes = av_image_get_buffer_size(static_cast<AVPixelFormat>(vp->format), vp->width,
+                                             vp->height, 1);
+  // A pixel format probing did not find: assume the widest common one, 4:4:4 at 16 bits.
+  constexpr int64_t kWidestBytesPerPixel = 6;
+  facts.picture_bytes = bytes > 0 ? bytes : int64_t{vp->width} * vp->height * kWidestBytesPerPixel;
+  return facts;
+}
+
 // Streams copied, as split reads them, into an intermediate file of tmp: a video chunk, or
 // every audio stream (in source order: stream i of the file is audio track i).
 class StreamCopyWriter {
@@ -157,8 +186,9 @@ int64_t PresentationTime(const AVPacket* packet) {
 // too, and transcode keeps only the frames inside a chunk's presentation range.
 class VideoChunker {
  public:
-  VideoChunker(Storage& tmp, const AVStream* stream, double chunk_duration)
+  VideoChunker(Storage& tmp, const AVStream* stream, double chunk_duration, std::string source)
       : tmp_(tmp),
+        source_(std::move(source)),
         stream_(stream),
         chunk_ticks_(std::llround(chunk_duration / av_q2d(stream->time_base))) {}
 
@@ -187,7 +217,9 @@ class VideoChunker {
 
   // Finishes the last chunk; returns the plan of every chunk.
   std::vector<ChunkPlan> Finish(const Timeline& timeline) {
-    if (!current_) Fail(ExitCode::kDataError, "source has no decodable video (no key frame)");
+    if (!current_) {
+      Fail(ExitCode::kDataError, "source '{}' has no decodable video (no key frame)", source_);
+    }
     ClosePrevious();
     records_.push_back(current_->Publish());
     current_.reset();
@@ -241,6 +273,7 @@ class VideoChunker {
   }
 
   Storage& tmp_;
+  std::string source_;  // for messages
   const AVStream* stream_;
   int64_t chunk_ticks_;
   std::unique_ptr<StreamCopyWriter> current_;
@@ -257,8 +290,10 @@ class VideoChunker {
 
 void RunSplit(JobContext& context) {
   const JobRecord& job = context.job();
-  Demuxer demuxer(context.OpenSource(), Demuxer::Kind::kSource);
+  const SourcePolicy& policy = job.options.source_policy;
+  Demuxer demuxer(context.OpenSource(), Demuxer::Kind::kSource, &policy);
   SourceInfo info = ProbeStreams(demuxer);
+  policy.Check(FactsOf(demuxer, info));
   const AVStream* video = info.video.stream_index >= 0 ? demuxer.stream(info.video.stream_index)
                                                       : nullptr;
   std::vector<const AVStream*> audio;
@@ -272,7 +307,9 @@ void RunSplit(JobContext& context) {
   Timeline timeline(OutputFrameRate(info.video), job.options.segment_duration);
 
   std::optional<VideoChunker> chunker;
-  if (video) chunker.emplace(context.tmp(), video, job.options.ChunkDuration(info.duration));
+  if (video) {
+    chunker.emplace(context.tmp(), video, job.options.ChunkDuration(info.duration), demuxer.name());
+  }
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
   if (!audio.empty()) {
@@ -281,8 +318,10 @@ void RunSplit(JobContext& context) {
   Progress progress("split", info.size);
   media::PacketPtr packet = media::MakePacket();
   int64_t last_position = 0;
+  SourceReadingGuard guard(demuxer.context(), demuxer.name(), policy);
   while (demuxer.Read(packet.get())) {
     ThrowIfStopRequested(fmt::format("job '{}' split", job.id));
+    guard.Check(packet.get());
     if (video && packet->stream_index == video->index) {
       chunker->Write(packet.get());
     } else if (audio_copy && audio_copy->Copies(packet.get())) {
@@ -294,6 +333,7 @@ void RunSplit(JobContext& context) {
     }
     av_packet_unref(packet.get());
   }
+  guard.Finish();
   // Audio only: no chunks, so nothing to transcode or join.
   std::vector<ChunkPlan> chunks = chunker ? chunker->Finish(timeline) : std::vector<ChunkPlan>{};
   const nlohmann::json audio_record = audio_copy ? audio_copy->Publish() : nlohmann::json();

@@ -194,6 +194,7 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
       // The chunk file may use a finer time base than the source; the plan is in the source's.
       int64_t pts = av_rescale_q(frame->pts, chunk_time_base, source_time_base);
       if (pts >= plan.start_pts && pts < plan.end_pts) {
+        decoder.CheckIntact(frame.get());
         ++frames_in_range;
         frame->pts = pts;
         if (filter) {

@@ -215,7 +215,8 @@ TEST_CASE("ValidateKey keeps keys relative and below the root") {
   }
   for (const std::string& key :
        {std::string(), std::string("/etc/passwd"), std::string("a/"), std::string("a//b"),
-        std::string("."), std::string(".."), std::string("a/../../b"), std::string("./a")}) {
+        std::string("."), std::string(".."), std::string("a/../../b"), std::string("./a"),
+        std::string("a\\..\\..\\b"), std::string("..\\x")}) {
     CAPTURE(key);
     const Error error = ErrorFrom([&] { ValidateKey(key); });
     CHECK(error.code() == ExitCode::kUsage);
@@ -224,6 +225,7 @@ TEST_CASE("ValidateKey keeps keys relative and below the root") {
   const Error nul = ErrorFrom([] { ValidateKey(std::string("a\0b\n", 4)); });
   CHECK(nul.code() == ExitCode::kUsage);
   CHECK(nul.what() == std::string("invalid storage key 'a\\x00b\\x0a'"));
+  CHECK(ErrorFrom([] { ValidateKey("audio\n/x"); }).code() == ExitCode::kUsage);
 
   TempFolder temp;
   const std::unique_ptr<Storage> storage = OpenStorage((temp.path() / "root").string());

@@ -124,7 +124,11 @@ std::unique_ptr<Storage> OpenExistingStorage(const std::string& url) {
 }
 
 void ValidateKey(const std::string& key) {
-  bool valid = !key.empty() && key.find('\0') == std::string::npos;
+  // Control characters would garble listings and logs; '\\' is a separator elsewhere (an S3
+  // key is copied to Windows disks, a URL parser may take it for '/').
+  bool valid = !key.empty() && std::none_of(key.begin(), key.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\';
+  });
   for (const auto part : std::views::split(std::string_view(key), '/')) {
     const std::string_view component(part.begin(), part.end());
     valid = valid && !component.empty() && component != "." && component != "..";

@@ -250,6 +250,10 @@ class VodTestCase(unittest.TestCase):
 
     def setUp(self):
         super().setUp()
+        self.fresh_workspace()
+
+    def fresh_workspace(self):
+        """A new folder and state database, so one sub-case cannot see another's job."""
         self.ws = Workspace(prefix=f"vodctl-{self._testMethodName}-")
         self.addCleanup(self.ws.cleanup)
 
