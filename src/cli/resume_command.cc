@@ -1,5 +1,4 @@
 #include "cli/cli.h"
-#include "pipeline/job_mirror.h"
 #include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
@@ -15,10 +14,8 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* job_option = command->add_option("--job", *job_id, "Job ID");
   auto* all_flag = command->add_flag("--all", *all, "Every unfinished job, oldest first");
   auto tmp = std::make_shared<std::string>();
-  command->add_option("--tmp", *tmp,
-                      "The job's --tmp: a job this state database does not know is taken over "
-                      "from the plan and results kept there (another host's job)")
-      ->excludes(all_flag);
+  AddTakeOverFlag(*command, *tmp);
+  command->get_option("--tmp")->excludes(all_flag);
   job_option->excludes(all_flag);
   AddWorkersFlag(*command, global);
   AddWaitFlag(*command, global);
@@ -26,10 +23,7 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
     if (job_option->count() == 0 && !*all) throw CLI::ValidationError("give --job ID or --all");
     action = [&global, job_id, all, tmp]() {
       auto state = OpenState(global);
-      if (!*all && !tmp->empty() && !state->FindJob(*job_id)) {
-        ValidateJobId(*job_id);
-        ImportJobFromTmp(*state, *job_id, JobTmpUrl(global, *tmp, *job_id));
-      }
+      if (!*all) TakeOverIfUnknown(*state, global, *job_id, *tmp);
       std::vector<std::string> ids;
       if (*all) {
         for (const JobRecord& job : state->ListJobs()) {
