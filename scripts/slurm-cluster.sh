@@ -14,16 +14,7 @@ die() { echo "slurm-cluster.sh: $*" >&2; exit 1; }
 usage() { die "usage: slurm-cluster.sh start DIR | slurm-cluster.sh stop DIR"; }
 
 install_packages() {
-  local packages=(slurmctld slurmd slurm-client munge) missing=() p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  [ "$(id -u)" = 0 ] || die "missing Debian packages ${missing[*]}; install them as root"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-    { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
+  bash "$(dirname "${BASH_SOURCE[0]}")/install-missing.sh" slurmctld slurmd slurm-client munge
 }
 
 # Without systemd nothing makes /run/munge; the package made the key (mungekey otherwise).

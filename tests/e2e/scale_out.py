@@ -5,8 +5,9 @@ every spread-out job must match byte for byte."""
 import json
 import os
 import uuid
+from contextlib import ExitStack
 
-from test_s3 import FOREIGN_S3_VARIABLES, S3Server
+from test_s3 import FOREIGN_S3_VARIABLES, S3Server, environment
 from vodtest import FAST, VodTestCase, Workspace, media, tree_hashes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,29 +18,22 @@ SOURCE = "bframes"
 OPTIONS = [*FAST, "--ladder", "360p,240p"]
 
 _server = None
-_saved_env = {}
 _reference = None  # Workspace holding the single-host run
+_teardown = ExitStack()
 
 
 def start_s3():
     """Starts the module's S3 server and points vodctl (through os.environ) at it."""
     global _server, _reference
     _server = S3Server()
-    for name in FOREIGN_S3_VARIABLES + list(_server.env):
-        _saved_env[name] = os.environ.pop(name, None)
-    os.environ.update(_server.env)
+    _teardown.callback(_server.stop)
+    _teardown.enter_context(environment(**dict.fromkeys(FOREIGN_S3_VARIABLES), **_server.env))
     _reference = Workspace(prefix="vodctl-scale-out-reference-")
+    _teardown.callback(_reference.cleanup)
 
 
 def stop_s3():
-    for name, value in _saved_env.items():
-        os.environ.pop(name, None)
-        if value is not None:
-            os.environ[name] = value
-    if _reference is not None:
-        _reference.cleanup()
-    if _server is not None:
-        _server.stop()
+    _teardown.close()
 
 
 def reference_hashes():
