@@ -319,9 +319,13 @@ void JobRunner::GatherChunkResults(const char* before) {
     }
   }
   if (!missing.empty()) {
+    // A job of hundreds of chunks, none done, still gets one readable line.
+    constexpr size_t kNamed = 10;
+    const size_t unnamed = missing.size() > kNamed ? missing.size() - kNamed : 0;
+    missing.resize(missing.size() - unnamed);
     Fail(all_in_progress ? ExitCode::kTempFail : ExitCode::kUsage,
-         "job '{}': {} needs every chunk transcoded; missing {}", job_id_, before,
-         fmt::join(missing, ", "));
+         "job '{}': {} needs every chunk transcoded; missing {}{}", job_id_, before,
+         fmt::join(missing, ", "), unnamed ? fmt::format(" and {} more", unnamed) : "");
   }
   FinishTranscodeIfComplete();
 }

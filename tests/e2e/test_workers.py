@@ -6,6 +6,7 @@ Also: concat and segment name the chunks whose results are missing.
 Needs root (network namespaces), iproute2 and GNU parallel (scripts/install-deps.sh).
 """
 
+import json
 import os
 import random
 import shutil
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 import scale_out
 from fault_proxy import FaultProxy
 from scale_out import ScaleOutCase
-from vodtest import EX_USAGE, VODCTL_BIN, run_checked
+from vodtest import EX_USAGE, VODCTL_BIN, media, run_checked
 
 WORKERS = 3
 
@@ -122,3 +123,18 @@ exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0" && exec "$@"' "worke
         self.run_ok("concat", "--job", job, state=finisher)
         self.run_ok("segment", "--job", job, state=finisher)
         self.assert_same_as_single_host()
+
+    def test_many_missing_chunks_make_one_readable_line(self):
+        rc, out, err = self.vodctl("split", media("long"), "--output", self.ws.path("out"),
+                                   "--json", "--preset", "ultrafast", "--chunk-duration", "2",
+                                   "--segment-duration", "2", quiet=True)
+        self.assertEqual(rc, 0, err)
+        chunks = json.loads(out)["chunks"]
+        self.assertGreater(chunks, 12)
+        rc, _, err = self.vodctl("concat", "--job", json.loads(out)["job"], quiet=True)
+        self.assertEqual(rc, EX_USAGE, err)
+        line = self.assert_one_error_line(err)
+        self.assertIn("missing chunk 0 (", line)
+        self.assertIn(", chunk 9 (", line)
+        self.assertNotIn("chunk 10 (", line)
+        self.assertTrue(line.endswith(f" and {chunks - 10} more"), line)
