@@ -11,6 +11,7 @@ packages=(
   catch2
   ffmpeg python3 python3-boto3 sqlite3 bc
   chromium nodejs  # the player test (tests/e2e/test_player.py)
+  parallel iproute2  # the multi-worker test (tests/e2e/test_workers.py)
 )
 
 missing=()

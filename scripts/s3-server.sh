@@ -29,16 +29,8 @@ stop() {
 }
 
 install_packages() {
-  local packages=(swift-proxy swift-account swift-container swift-object) missing=() p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  [ "$(id -u)" = 0 ] || die "missing Debian packages ${missing[*]}; install them as root"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  bash "$(dirname "${BASH_SOURCE[0]}")/install-missing.sh" swift-proxy swift-account \
+    swift-container swift-object
 }
 
 write_config() {

@@ -60,6 +60,12 @@ std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, cons
 // A local path made absolute; URLs as they are.
 std::string AbsoluteUrl(const std::string& url);
 
+// --tmp on a step: TakeOverIfUnknown() imports a job this state database does not know from
+// the plan and results its first host left under that tmp base.
+void AddTakeOverFlag(CLI::App& command, std::string& tmp);
+void TakeOverIfUnknown(StateStore& state, const GlobalOptions& global, const std::string& id,
+                       const std::string& tmp);
+
 // Validates the flags, creates the job or checks it matches; returns its ID.
 std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& flags,
                       const std::string& source, const std::string& output);

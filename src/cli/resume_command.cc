@@ -1,5 +1,4 @@
 #include "cli/cli.h"
-#include "pipeline/job_mirror.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -14,10 +13,8 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
       "--all", *all, "Every unfinished job, oldest first, failed ones too; jobs another process "
                      "holds are left to it");
   auto tmp = std::make_shared<std::string>();
-  command->add_option("--tmp", *tmp,
-                      "The job's --tmp: a job this state database does not know is taken over "
-                      "from the plan and results kept there (another host's job)")
-      ->excludes(all_flag);
+  AddTakeOverFlag(*command, *tmp);
+  command->get_option("--tmp")->excludes(all_flag);
   job_option->excludes(all_flag);
   auto batch = std::make_shared<BatchFlags>();
   batch->options.retry_failed = true;
@@ -36,10 +33,7 @@ void AddResumeCommand(CLI::App& app, GlobalOptions& global, Action& action) {
         BatchReport report("resume --all");
         return RunBatch(*state, global, *batch, ids, report);
       }
-      if (!tmp->empty() && !state->FindJob(*job_id)) {
-        ValidateJobId(*job_id);
-        ImportJobFromTmp(*state, *job_id, JobTmpUrl(global, *tmp, *job_id));
-      }
+      TakeOverIfUnknown(*state, global, *job_id, *tmp);
       RetryFailedChunks(*state, *job_id);
       log::Info("job '{}': resuming", *job_id);
       JobRunner(*state, *job_id, MakeRunnerOptions(global)).RunToEnd();

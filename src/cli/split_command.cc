@@ -1,4 +1,7 @@
 #include "cli/cli.h"
+#include "pipeline/job_mirror.h"
+
+#include <iostream>
 
 namespace vodctl::cli {
 
@@ -9,13 +12,18 @@ void AddSplitCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto flags = std::make_shared<JobFlags>();
   command->add_option("SOURCE", *source, "Source video: a path or file:// URL")->required();
   command->add_option("--output", *output, "Output folder for the HLS presentation")->required();
+  auto json = std::make_shared<bool>(false);
   AddJobFlags(*command, *flags);
   AddWaitFlag(*command, global);
-  command->callback([&global, &action, source, output, flags]() {
-    action = [&global, source, output, flags]() {
+  command->add_flag("--json", *json,
+                    "Print the plan (job, chunk count, tmp, output) as JSON, to size a batch "
+                    "scheduler's array of transcode-chunk tasks");
+  command->callback([&global, &action, source, output, flags, json]() {
+    action = [&global, source, output, flags, json]() {
       auto state = OpenState(global);
       std::string id = CreateJob(*state, global, *flags, *source, *output);
       JobRunner(*state, id, MakeRunnerOptions(global)).Split();
+      if (*json) std::cout << PlanSummary(*state, id).dump() << '\n';
       return 0;
     };
   });

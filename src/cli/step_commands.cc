@@ -11,11 +11,14 @@ void AddJobStepCommand(CLI::App& app, GlobalOptions& global, Action& action, con
                        const char* help, void (JobRunner::*step)()) {
   auto* command = app.add_subcommand(name, help);
   auto job_id = std::make_shared<std::string>();
+  auto tmp = std::make_shared<std::string>();
   command->add_option("--job", *job_id, "Job ID")->required();
+  AddTakeOverFlag(*command, *tmp);
   AddWaitFlag(*command, global);
-  command->callback([&global, &action, job_id, step]() {
-    action = [&global, job_id, step]() {
+  command->callback([&global, &action, job_id, tmp, step]() {
+    action = [&global, job_id, tmp, step]() {
       auto state = OpenState(global);
+      TakeOverIfUnknown(*state, global, *job_id, *tmp);
       JobRunner runner(*state, *job_id, MakeRunnerOptions(global));
       (runner.*step)();
       return 0;
@@ -30,14 +33,17 @@ void AddTranscodeChunkCommand(CLI::App& app, GlobalOptions& global, Action& acti
   auto job_id = std::make_shared<std::string>();
   auto index = std::make_shared<int>(-1);
   auto next = std::make_shared<bool>(false);
+  auto tmp = std::make_shared<std::string>();
   command->add_option("--job", *job_id, "Job ID")->required();
+  AddTakeOverFlag(*command, *tmp);
   auto* chunk_option = command->add_option("--chunk", *index, "Chunk index")->check(CLI::NonNegativeNumber);
   auto* next_flag = command->add_flag("--next", *next, "Claim the next chunk nobody holds");
   chunk_option->excludes(next_flag);
-  command->callback([&global, &action, job_id, index, next, chunk_option]() {
+  command->callback([&global, &action, job_id, index, next, tmp, chunk_option]() {
     if (chunk_option->count() == 0 && !*next) throw CLI::ValidationError("give --chunk N or --next");
-    action = [&global, job_id, index, next]() {
+    action = [&global, job_id, index, next, tmp]() {
       auto state = OpenState(global);
+      TakeOverIfUnknown(*state, global, *job_id, *tmp);
       JobRunner runner(*state, *job_id, MakeRunnerOptions(global));
       std::optional<int> chunk = *next ? std::nullopt : std::optional<int>(*index);
       std::optional<int> done = runner.TranscodeChunk(chunk);

@@ -38,6 +38,7 @@ std::string RenditionFull(const std::string& rendition) {
   return fmt::format("renditions/{}/full.nut", rendition);
 }
 std::string Plan() { return "plan.json"; }
+std::string ChunkResult(int index) { return fmt::format("results/{:05d}.json", index); }
 }  // namespace tmp_keys
 
 std::unique_ptr<RandomAccessReader> JobContext::OpenSource() {

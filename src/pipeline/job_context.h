@@ -48,6 +48,7 @@ std::string Audio();                                            // audio.nut
 std::string RenditionChunk(const std::string& rendition, int index);  // renditions/720p/00003.nut
 std::string RenditionFull(const std::string& rendition);       // renditions/720p/full.nut
 std::string Plan();                                             // plan.json
+std::string ChunkResult(int index);                             // results/00003.json
 }  // namespace tmp_keys
 
 }  // namespace vodctl

@@ -9,12 +9,6 @@ namespace vodctl {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ChunkPlan, index, start_pts, end_pts, first_slot, end_slot,
                                    input_frames)
 
-namespace {
-
-std::string ChunkResultKey(int index) { return fmt::format("results/{:05d}.json", index); }
-
-}  // namespace
-
 void MirrorPlan(JobContext& context) {
   context.Reload();
   const JobRecord& job = context.job();
@@ -32,7 +26,34 @@ void MirrorPlan(JobContext& context) {
 }
 
 void MirrorChunkResult(Storage& tmp, int index, const nlohmann::json& result) {
-  tmp.Write(ChunkResultKey(index), result.dump(2));
+  tmp.Write(tmp_keys::ChunkResult(index), result.dump(2));
+}
+
+int AdoptMirroredChunkResults(StateStore& state, const std::string& id, Storage& tmp) {
+  int adopted = 0;
+  for (const ChunkRecord& chunk : state.ListChunks(id)) {
+    if (chunk.state == ChunkState::kDone) continue;
+    const std::string key = tmp_keys::ChunkResult(chunk.plan.index);
+    if (!tmp.Stat(key)) continue;
+    nlohmann::json result;
+    try {
+      result = nlohmann::json::parse(tmp.Read(key));
+    } catch (const nlohmann::json::exception& error) {
+      Fail(ExitCode::kDataError, "job '{}' chunk {}: {} is not a chunk result: {}", id,
+           chunk.plan.index, tmp.Describe(key), error.what());
+    }
+    state.CompleteChunk(id, chunk.plan.index, result);
+    ++adopted;
+  }
+  return adopted;
+}
+
+nlohmann::json PlanSummary(StateStore& state, const std::string& id) {
+  const JobRecord job = state.GetJob(id);
+  return {{"job", job.id},
+          {"chunks", state.ListChunks(id).size()},
+          {"tmp", job.options.tmp},
+          {"output", job.output}};
 }
 
 void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url) {
@@ -62,13 +83,7 @@ void ImportJobFromTmp(StateStore& state, const std::string& id, const std::strin
          error.what());
   }
   state.SetStepState(id, Step::kSplit, StepState::kDone);
-  int imported = 0;
-  for (const ChunkRecord& chunk : state.ListChunks(id)) {
-    const std::string key = ChunkResultKey(chunk.plan.index);
-    if (!tmp->Stat(key)) continue;
-    state.CompleteChunk(id, chunk.plan.index, nlohmann::json::parse(tmp->Read(key)));
-    ++imported;
-  }
+  const int imported = AdoptMirroredChunkResults(state, id, *tmp);
   state.AddEvent(id, "job-imported", std::nullopt,
                  fmt::format("from {} with {} chunks done", tmp->url(), imported));
   log::Info("job '{}': taken over from {}: {} of {} chunks already done", id, tmp->url(),

@@ -21,6 +21,14 @@ void MirrorPlan(JobContext& context);
 // Writes results/NNNNN.json: what transcoding chunk `index` stored.
 void MirrorChunkResult(Storage& tmp, int index, const nlohmann::json& result);
 
+// Marks done every chunk of job `id` that the state database does not have done but tmp holds
+// a result for (another host transcoded it). Returns how many it marked.
+int AdoptMirroredChunkResults(StateStore& state, const std::string& id, Storage& tmp);
+
+// What a scheduler needs to size an array of transcode-chunk tasks: {"job", "chunks" (the
+// count), "tmp", "output"}.
+nlohmann::json PlanSummary(StateStore& state, const std::string& id);
+
 // Recreates job `id` in `state` from the mirror in `tmp_url` (the job's own tmp folder):
 // split done, and every chunk with a mirrored result done (resume verifies each artefact
 // before trusting it). Error(kUsage) when tmp holds no plan for that job.

@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <exception>
@@ -52,6 +54,20 @@ bool IsDeadLocalWorker(const std::string& owner) {
     return false;
   }
   return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// The first of `chunk`'s rendition files that is not what its result recorded, as (key, why),
+// or nothing when they are all intact.
+std::optional<std::pair<std::string, std::string>> CheckChunkOutputs(JobContext& context,
+                                                                     const ChunkRecord& chunk) {
+  for (const Rendition& rendition : context.renditions()) {
+    const std::string key = tmp_keys::RenditionChunk(rendition.name, chunk.plan.index);
+    if (auto why = CheckArtefact(context.tmp(), key,
+                                 chunk.result.value(rendition.name, nlohmann::json()))) {
+      return std::make_pair(key, *why);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -292,8 +308,44 @@ void JobRunner::TranscodeAllChunks() {
   }
 }
 
+void JobRunner::GatherChunkResults(const char* before) {
+  RequireDone(Step::kSplit, before);
+  if (state_.GetJob(job_id_).steps[Step::kTranscode] == StepState::kDone) return;
+  JobContext context(state_, job_id_);
+  AdoptMirroredChunkResults(state_, job_id_, context.tmp());
+  std::vector<std::string> missing;
+  bool all_in_progress = true;  // then waiting is enough; otherwise someone must transcode
+  for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
+    const int index = chunk.plan.index;
+    if (chunk.state != ChunkState::kDone) {
+      const bool running = chunk.state == ChunkState::kRunning;
+      all_in_progress = all_in_progress && running;
+      missing.push_back(
+          running ? fmt::format("chunk {} (being transcoded by {})", index, chunk.lease_owner)
+                  : fmt::format("chunk {} (no result at {})", index,
+                                context.tmp().Describe(tmp_keys::ChunkResult(index))));
+    } else if (auto bad = CheckChunkOutputs(context, chunk)) {
+      all_in_progress = false;
+      state_.ResetChunk(job_id_, index);  // pending again, for transcode-chunk to redo
+      missing.push_back(fmt::format("chunk {} ({} is {})", index,
+                                    context.tmp().Describe(bad->first), bad->second));
+    }
+  }
+  if (!missing.empty()) {
+    // A job of hundreds of chunks, none done, still gets one readable line.
+    constexpr size_t kNamed = 10;
+    const size_t unnamed = missing.size() > kNamed ? missing.size() - kNamed : 0;
+    missing.resize(missing.size() - unnamed);
+    Fail(all_in_progress ? ExitCode::kTempFail : ExitCode::kUsage,
+         "job '{}': {} needs every chunk transcoded; missing {}{}", job_id_, before,
+         fmt::join(missing, ", "), unnamed ? fmt::format(" and {} more", unnamed) : "");
+  }
+  FinishTranscodeIfComplete();
+}
+
 void JobRunner::Concat() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  GatherChunkResults("concat");
   ConcatLocked();
 }
 
@@ -304,6 +356,7 @@ void JobRunner::ConcatLocked() {
 
 void JobRunner::Segment() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  GatherChunkResults("segment");
   SegmentLocked();
 }
 
@@ -384,14 +437,10 @@ void JobRunner::VerifyArtefacts() {
     const int index = chunk.plan.index;
     bool done = chunk.state == ChunkState::kDone;
     if (done && need_chunk_outputs) {
-      for (const Rendition& rendition : context.renditions()) {
-        const std::string key = tmp_keys::RenditionChunk(rendition.name, index);
-        if (auto why = CheckArtefact(tmp, key, chunk.result[rendition.name])) {
-          redo(Step::kTranscode, index, key, *why);
-          state_.ResetChunk(job_id_, index);
-          done = false;
-          break;
-        }
+      if (auto bad = CheckChunkOutputs(context, chunk)) {
+        redo(Step::kTranscode, index, bad->first, bad->second);
+        state_.ResetChunk(job_id_, index);
+        done = false;
       }
     }
     if (!done && !need_split) {

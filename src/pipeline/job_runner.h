@@ -67,6 +67,10 @@ class JobRunner {
   void RequireDone(Step step, const char* before);
   void TranscodeAllChunks();
   void FinishTranscodeIfComplete();
+  // Before concat or segment on a host that may not have transcoded the chunks itself: takes
+  // the results other hosts left in tmp, checks every chunk is done with its files intact,
+  // and names the ones that are not (Error kUsage, or kTempFail when all are still running).
+  void GatherChunkResults(const char* before);
   void ReleaseChunksOfDeadWorkers();
   void VerifyArtefacts();
   void Interrupted(Step step);

@@ -1,4 +1,4 @@
-"""An HTTP proxy on 127.0.0.1 that misbehaves on purpose, for fault-injection tests.
+"""An HTTP proxy (on 127.0.0.1 unless told) that misbehaves on purpose, for fault-injection tests.
 
 Each request is read whole, then, by a seeded random draw (and every fault kind at least once,
 early), either forwarded to the real server or answered with a fault: the connection reset before any answer, a 500 or 503
@@ -49,7 +49,7 @@ def _read_request(conn):
 
 
 class FaultProxy:
-    def __init__(self, upstream, fault_rate=0.25, seed=5, stall_seconds=2.0):
+    def __init__(self, upstream, fault_rate=0.25, seed=5, stall_seconds=2.0, host="127.0.0.1"):
         target = urlparse(upstream)
         self.upstream = (target.hostname, target.port)
         self.fault_rate = fault_rate
@@ -66,9 +66,9 @@ class FaultProxy:
                 proxy._handle(self.request)
 
         socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server = socketserver.ThreadingTCPServer((host, 0), Handler)
         self.server.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.endpoint = f"http://{host}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
