@@ -35,38 +35,60 @@ void MirrorChunkResult(Storage& tmp, int index, const nlohmann::json& result) {
   tmp.Write(ChunkResultKey(index), result.dump(2));
 }
 
+MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
+                               const std::string& where) {
+  try {
+    const nlohmann::json plan = nlohmann::json::parse(text);
+    if (plan.at("job").get<std::string>() != id) {
+      Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", where,
+           plan.at("job").get<std::string>(), id);
+    }
+    MirroredPlan parsed{.source = plan.at("source").get<std::string>(),
+                        .output = plan.at("output").get<std::string>(),
+                        .options = plan.at("options").get<JobOptions>(),
+                        .source_info = plan.at("source_info").get<SourceInfo>(),
+                        .chunks = {},
+                        .split = plan.at("split")};
+    for (const auto& chunk : plan.at("chunks")) parsed.chunks.push_back(chunk.get<ChunkPlan>());
+    return parsed;
+  } catch (const nlohmann::json::exception& error) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", where, error.what());
+  } catch (const Error& error) {
+    // A bad value (a ladder) says what is wrong but not where it was read from.
+    if (error.code() != ExitCode::kDataError) throw;
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", where, error.what());
+  }
+}
+
+nlohmann::json ParseMirroredChunkResult(std::string_view text, const std::string& where) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl chunk result: {}", where, error.what());
+  }
+}
+
 void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url) {
   std::unique_ptr<Storage> tmp = OpenStorage(tmp_url);
   if (!tmp->Stat(tmp_keys::Plan())) {
     Fail(ExitCode::kUsage, "no job '{}' in the state database, and {} holds no plan for it", id,
          tmp->Describe(tmp_keys::Plan()));
   }
-  nlohmann::json plan;
-  try {
-    plan = nlohmann::json::parse(tmp->Read(tmp_keys::Plan()));
-    if (plan.at("job").get<std::string>() != id) {
-      Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", tmp->Describe(tmp_keys::Plan()),
-           plan.at("job").get<std::string>(), id);
-    }
-    JobOptions options = plan.at("options").get<JobOptions>();
-    options.tmp = tmp_url;  // where it is now, whatever it was called on the first host
-    state.CreateOrCheckJob(id, plan.at("source").get<std::string>(),
-                           plan.at("output").get<std::string>(), options);
-    state.SetSourceInfo(id, plan.at("source_info").get<SourceInfo>());
-    std::vector<ChunkPlan> chunks;
-    for (const auto& chunk : plan.at("chunks")) chunks.push_back(chunk.get<ChunkPlan>());
-    state.SetChunks(id, chunks);
-    state.SetJobResult(id, {{"split", plan.at("split")}});
-  } catch (const nlohmann::json::exception& error) {
-    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", tmp->Describe(tmp_keys::Plan()),
-         error.what());
-  }
+  const MirroredPlan plan =
+      ParseMirroredPlan(tmp->Read(tmp_keys::Plan()), id, tmp->Describe(tmp_keys::Plan()));
+  JobOptions options = plan.options;
+  options.tmp = tmp_url;  // where it is now, whatever it was called on the first host
+  state.CreateOrCheckJob(id, plan.source, plan.output, options);
+  state.SetSourceInfo(id, plan.source_info);
+  state.SetChunks(id, plan.chunks);
+  state.SetJobResult(id, {{"split", plan.split}});
   state.SetStepState(id, Step::kSplit, StepState::kDone);
   int imported = 0;
   for (const ChunkRecord& chunk : state.ListChunks(id)) {
     const std::string key = ChunkResultKey(chunk.plan.index);
     if (!tmp->Stat(key)) continue;
-    state.CompleteChunk(id, chunk.plan.index, nlohmann::json::parse(tmp->Read(key)));
+    state.CompleteChunk(id, chunk.plan.index,
+                        ParseMirroredChunkResult(tmp->Read(key), tmp->Describe(key)));
     ++imported;
   }
   state.AddEvent(id, "job-imported", std::nullopt,
