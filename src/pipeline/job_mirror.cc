@@ -1,5 +1,7 @@
 #include "pipeline/job_mirror.h"
 
+#include <cmath>
+
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -12,6 +14,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ChunkPlan, index, start_pts, end_pts, first_s
 namespace {
 
 std::string ChunkResultKey(int index) { return fmt::format("results/{:05d}.json", index); }
+
+// nlohmann::json turns a floating-point number into an integer member with a plain cast, which
+// is undefined behaviour when the value is outside the integer's range (1e82 as a width).
+// vodctl writes integers as integers, and its floating-point values (durations in seconds)
+// are far below 2^31, so a larger one cannot come from a vodctl plan.
+void RequireFloatsInIntRange(const nlohmann::json& value, const std::string& where) {
+  if (value.is_structured()) {
+    for (const nlohmann::json& element : value) RequireFloatsInIntRange(element, where);
+  } else if (value.is_number_float() && !(std::abs(value.get<double>()) < 0x1p31)) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: the number {} is out of range", where,
+         value.dump());
+  }
+}
 
 }  // namespace
 
@@ -42,6 +57,9 @@ MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
     if (plan.at("job").get<std::string>() != id) {
       Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", where,
            plan.at("job").get<std::string>(), id);
+    }
+    for (const char* typed : {"options", "source_info", "chunks"}) {
+      RequireFloatsInIntRange(plan.at(typed), where);
     }
     MirroredPlan parsed{.source = plan.at("source").get<std::string>(),
                         .output = plan.at("output").get<std::string>(),

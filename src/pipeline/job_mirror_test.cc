@@ -68,6 +68,25 @@ TEST_CASE("ParseMirroredPlan refuses what is not a vodctl plan as bad data") {
   }
 }
 
+// Found by tests/fuzz/job_plan_fuzzer: the float went into an int with an undefined cast.
+TEST_CASE("ParseMirroredPlan refuses floats out of an integer's range") {
+  for (const double huge : {1e82, -1e82, 0x1p31, 1e300}) {
+    nlohmann::json plan = PlanJson();
+    plan["source_info"]["video"]["width"] = huge;
+    INFO(huge);
+    const Error error = ErrorFrom([&] { ParseMirroredPlan(plan.dump(), "j1", "tmp/plan.json"); });
+    CHECK(error.code() == ExitCode::kDataError);
+    CHECK_THAT(error.what(), Catch::Contains("tmp/plan.json is not a vodctl plan: the number"));
+  }
+  nlohmann::json chunk_float = PlanJson();
+  chunk_float["chunks"][0]["end_pts"] = 9e18;
+  CHECK(ErrorFrom([&] { ParseMirroredPlan(chunk_float.dump(), "j1", "p"); }).code() ==
+        ExitCode::kDataError);
+  nlohmann::json fine = PlanJson();
+  fine["source_info"]["video"]["width"] = 1280.0;
+  CHECK(ParseMirroredPlan(fine.dump(), "j1", "p").source_info.video.width == 1280);
+}
+
 TEST_CASE("ParseMirroredChunkResult takes JSON and refuses anything else as bad data") {
   CHECK(ParseMirroredChunkResult("{\"renditions\": []}", "r.json") ==
         nlohmann::json{{"renditions", nlohmann::json::array()}});
