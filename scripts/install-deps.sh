@@ -12,6 +12,7 @@ packages=(
   ffmpeg python3 python3-boto3 sqlite3 bc
   chromium nodejs  # the player test (tests/e2e/test_player.py)
   parallel iproute2  # the multi-worker test (tests/e2e/test_workers.py)
+  clang-16 libclang-rt-16-dev llvm  # libFuzzer, llvm-symbolizer (scripts/fuzz.sh, test-sanitize.sh)
 )
 
 missing=()

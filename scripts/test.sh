@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the whole test suite (unit and end-to-end), then
-# the static binary's tests (scripts/test-static.sh; VODCTL_STATIC_TESTS=0 leaves them out).
+# the static binary's tests (scripts/test-static.sh; VODCTL_STATIC_TESTS=0 leaves them out),
+# the whole suite again under ASan+UBSan (scripts/test-sanitize.sh; VODCTL_SANITIZE_TESTS=0
+# leaves it out) and a short run of every fuzz target (scripts/fuzz.sh;
+# VODCTL_FUZZ_SECONDS per target, default 20; VODCTL_FUZZ_TESTS=0 leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,5 +12,11 @@ status=0
 (cd build && ctest --output-on-failure --timeout 900 "$@") || status=$?
 if [ "${VODCTL_STATIC_TESTS:-1}" != 0 ]; then
   bash scripts/test-static.sh || status=$?
+fi
+if [ "${VODCTL_SANITIZE_TESTS:-1}" != 0 ]; then
+  bash scripts/test-sanitize.sh || status=$?
+fi
+if [ "${VODCTL_FUZZ_TESTS:-1}" != 0 ]; then
+  bash scripts/fuzz.sh "${VODCTL_FUZZ_SECONDS:-20}" || status=$?
 fi
 exit "$status"

@@ -1,5 +1,7 @@
 #include "pipeline/job_mirror.h"
 
+#include <cmath>
+
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -8,6 +10,23 @@ namespace vodctl {
 // plan.json spells a chunk's plan with the member names.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ChunkPlan, index, start_pts, end_pts, first_slot, end_slot,
                                    input_frames)
+
+namespace {
+
+// nlohmann::json turns a floating-point number into an integer member with a plain cast, which
+// is undefined behaviour when the value is outside the integer's range (1e82 as a width).
+// vodctl writes integers as integers, and its floating-point values (durations in seconds)
+// are far below 2^31, so a larger one cannot come from a vodctl plan.
+void RequireFloatsInIntRange(const nlohmann::json& value, const std::string& where) {
+  if (value.is_structured()) {
+    for (const nlohmann::json& element : value) RequireFloatsInIntRange(element, where);
+  } else if (value.is_number_float() && !(std::abs(value.get<double>()) < 0x1p31)) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: the number {} is out of range", where,
+         value.dump());
+  }
+}
+
+}  // namespace
 
 void MirrorPlan(JobContext& context) {
   context.Reload();
@@ -35,14 +54,9 @@ int AdoptMirroredChunkResults(StateStore& state, const std::string& id, Storage&
     if (chunk.state == ChunkState::kDone) continue;
     const std::string key = tmp_keys::ChunkResult(chunk.plan.index);
     if (!tmp.Stat(key)) continue;
-    nlohmann::json result;
-    try {
-      result = nlohmann::json::parse(tmp.Read(key));
-    } catch (const nlohmann::json::exception& error) {
-      Fail(ExitCode::kDataError, "job '{}' chunk {}: {} is not a chunk result: {}", id,
-           chunk.plan.index, tmp.Describe(key), error.what());
-    }
-    state.CompleteChunk(id, chunk.plan.index, result);
+    const std::string where =
+        fmt::format("job '{}' chunk {}: {}", id, chunk.plan.index, tmp.Describe(key));
+    state.CompleteChunk(id, chunk.plan.index, ParseMirroredChunkResult(tmp.Read(key), where));
     ++adopted;
   }
   return adopted;
@@ -56,32 +70,56 @@ nlohmann::json PlanSummary(StateStore& state, const std::string& id) {
           {"output", job.output}};
 }
 
+MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
+                               const std::string& where) {
+  try {
+    const nlohmann::json plan = nlohmann::json::parse(text);
+    if (plan.at("job").get<std::string>() != id) {
+      Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", where,
+           plan.at("job").get<std::string>(), id);
+    }
+    for (const char* typed : {"options", "source_info", "chunks"}) {
+      RequireFloatsInIntRange(plan.at(typed), where);
+    }
+    MirroredPlan parsed{.source = plan.at("source").get<std::string>(),
+                        .output = plan.at("output").get<std::string>(),
+                        .options = plan.at("options").get<JobOptions>(),
+                        .source_info = plan.at("source_info").get<SourceInfo>(),
+                        .chunks = {},
+                        .split = plan.at("split")};
+    for (const auto& chunk : plan.at("chunks")) parsed.chunks.push_back(chunk.get<ChunkPlan>());
+    return parsed;
+  } catch (const nlohmann::json::exception& error) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", where, error.what());
+  } catch (const Error& error) {
+    // A bad value (a ladder) says what is wrong but not where it was read from.
+    if (error.code() != ExitCode::kDataError) throw;
+    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", where, error.what());
+  }
+}
+
+nlohmann::json ParseMirroredChunkResult(std::string_view text, const std::string& where) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl chunk result: {}", where, error.what());
+  }
+}
+
 void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url) {
   std::unique_ptr<Storage> tmp = OpenStorage(tmp_url);
   if (!tmp->Stat(tmp_keys::Plan())) {
     Fail(ExitCode::kUsage, "no job '{}' in the state database, and {} holds no plan for it", id,
          tmp->Describe(tmp_keys::Plan()));
   }
-  nlohmann::json plan;
-  try {
-    plan = nlohmann::json::parse(tmp->Read(tmp_keys::Plan()));
-    if (plan.at("job").get<std::string>() != id) {
-      Fail(ExitCode::kUsage, "{} is the plan of job '{}', not '{}'", tmp->Describe(tmp_keys::Plan()),
-           plan.at("job").get<std::string>(), id);
-    }
-    JobOptions options = plan.at("options").get<JobOptions>();
-    options.tmp = tmp_url;  // where it is now, whatever it was called on the first host
-    state.CreateOrCheckJob(id, plan.at("source").get<std::string>(),
-                           plan.at("output").get<std::string>(), options);
-    state.SetSourceInfo(id, plan.at("source_info").get<SourceInfo>());
-    std::vector<ChunkPlan> chunks;
-    for (const auto& chunk : plan.at("chunks")) chunks.push_back(chunk.get<ChunkPlan>());
-    state.SetChunks(id, chunks);
-    state.SetJobResult(id, {{"split", plan.at("split")}});
-  } catch (const nlohmann::json::exception& error) {
-    Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", tmp->Describe(tmp_keys::Plan()),
-         error.what());
-  }
+  const MirroredPlan plan =
+      ParseMirroredPlan(tmp->Read(tmp_keys::Plan()), id, tmp->Describe(tmp_keys::Plan()));
+  JobOptions options = plan.options;
+  options.tmp = tmp_url;  // where it is now, whatever it was called on the first host
+  state.CreateOrCheckJob(id, plan.source, plan.output, options);
+  state.SetSourceInfo(id, plan.source_info);
+  state.SetChunks(id, plan.chunks);
+  state.SetJobResult(id, {{"split", plan.split}});
   state.SetStepState(id, Step::kSplit, StepState::kDone);
   const int imported = AdoptMirroredChunkResults(state, id, *tmp);
   state.AddEvent(id, "job-imported", std::nullopt,

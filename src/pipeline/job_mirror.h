@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace vodctl {
 
@@ -28,6 +30,24 @@ int AdoptMirroredChunkResults(StateStore& state, const std::string& id, Storage&
 // What a scheduler needs to size an array of transcode-chunk tasks: {"job", "chunks" (the
 // count), "tmp", "output"}.
 nlohmann::json PlanSummary(StateStore& state, const std::string& id);
+
+// A plan.json read back: what ImportJobFromTmp puts in the state database.
+struct MirroredPlan {
+  std::string source;
+  std::string output;
+  JobOptions options;
+  SourceInfo source_info;
+  std::vector<ChunkPlan> chunks;
+  nlohmann::json split;
+};
+
+// Parses the text of job `id`'s plan.json; `where` names the file in messages. The mirror
+// sits in shared tmp storage, so anything may be there: Error(kUsage) when it is the plan of
+// another job, Error(kDataError) when it is not a vodctl plan at all.
+MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
+                               const std::string& where);
+// Parses a chunk's results/NNNNN.json. Error(kDataError) when it is not JSON.
+nlohmann::json ParseMirroredChunkResult(std::string_view text, const std::string& where);
 
 // Recreates job `id` in `state` from the mirror in `tmp_url` (the job's own tmp folder):
 // split done, and every chunk with a mirrored result done (resume verifies each artefact

@@ -1,13 +1,13 @@
 #include "pipeline/job_mirror.h"
 
-#include "vodctl/error.h"
-
 #include <catch2/catch.hpp>
-
-#include "test_support.h"
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
+
+#include "test_support.h"
+#include "vodctl/error.h"
 
 namespace vodctl {
 namespace {
@@ -66,6 +66,88 @@ TEST_CASE("the plan summary sizes a scheduler's array") {
   CHECK(summary["chunks"] == 3);
   CHECK(summary["tmp"] == (f.folder.path() / "tmp").string());
   CHECK(summary["output"] == "/out");
+}
+
+nlohmann::json PlanJson() {
+  JobOptions options;
+  options.ladder = ParseLadder("720p@3000k,360p");
+  SourceInfo source;
+  source.format = "mov,mp4,m4a,3gp,3g2,mj2";
+  source.duration = 12.5;
+  source.video.width = 1280;
+  source.video.height = 720;
+  return {{"job", "j1"},
+          {"source", "in.mp4"},
+          {"output", "out/"},
+          {"options", options},
+          {"source_info", source},
+          {"split", {{"chunks", 2}}},
+          {"chunks",
+           {{{"index", 0}, {"start_pts", 0}, {"end_pts", 90}, {"first_slot", 0},
+             {"end_slot", 3}, {"input_frames", 3}}}}};
+}
+
+TEST_CASE("ParseMirroredPlan reads back what MirrorPlan writes") {
+  const MirroredPlan plan = ParseMirroredPlan(PlanJson().dump(2), "j1", "tmp/plan.json");
+  CHECK(plan.source == "in.mp4");
+  CHECK(plan.output == "out/");
+  CHECK(plan.options.ladder == ParseLadder("720p@3000k,360p"));
+  CHECK(plan.source_info.video.height == 720);
+  CHECK(plan.source_info.duration == 12.5);
+  REQUIRE(plan.chunks.size() == 1);
+  CHECK(plan.chunks[0] == ChunkPlan{.index = 0, .start_pts = 0, .end_pts = 90, .first_slot = 0,
+                                    .end_slot = 3, .input_frames = 3});
+  CHECK(plan.split == nlohmann::json{{"chunks", 2}});
+}
+
+TEST_CASE("ParseMirroredPlan refuses another job's plan as a usage error") {
+  const Error error = ErrorFrom([] { ParseMirroredPlan(PlanJson().dump(), "j2", "tmp/plan.json"); });
+  CHECK(error.code() == ExitCode::kUsage);
+  CHECK(std::string(error.what()) == "tmp/plan.json is the plan of job 'j1', not 'j2'");
+}
+
+TEST_CASE("ParseMirroredPlan refuses what is not a vodctl plan as bad data") {
+  nlohmann::json missing = PlanJson();
+  missing.erase("source_info");
+  nlohmann::json wrong_type = PlanJson();
+  wrong_type["chunks"][0]["end_pts"] = "ninety";
+  nlohmann::json bad_ladder = PlanJson();
+  bad_ladder["options"]["ladder"] = "720x";
+  for (const std::string text : {std::string(""), std::string("{"), std::string("[1,2]"),
+                                 std::string("null"), missing.dump(), wrong_type.dump(),
+                                 bad_ladder.dump()}) {
+    INFO(text);
+    const Error error = ErrorFrom([&] { ParseMirroredPlan(text, "j1", "tmp/plan.json"); });
+    CHECK(error.code() == ExitCode::kDataError);
+    CHECK_THAT(error.what(), Catch::Contains("tmp/plan.json"));
+  }
+}
+
+// Found by tests/fuzz/job_plan_fuzzer: the float went into an int with an undefined cast.
+TEST_CASE("ParseMirroredPlan refuses floats out of an integer's range") {
+  for (const double huge : {1e82, -1e82, 0x1p31, 1e300}) {
+    nlohmann::json plan = PlanJson();
+    plan["source_info"]["video"]["width"] = huge;
+    INFO(huge);
+    const Error error = ErrorFrom([&] { ParseMirroredPlan(plan.dump(), "j1", "tmp/plan.json"); });
+    CHECK(error.code() == ExitCode::kDataError);
+    CHECK_THAT(error.what(), Catch::Contains("tmp/plan.json is not a vodctl plan: the number"));
+  }
+  nlohmann::json chunk_float = PlanJson();
+  chunk_float["chunks"][0]["end_pts"] = 9e18;
+  CHECK(ErrorFrom([&] { ParseMirroredPlan(chunk_float.dump(), "j1", "p"); }).code() ==
+        ExitCode::kDataError);
+  nlohmann::json fine = PlanJson();
+  fine["source_info"]["video"]["width"] = 1280.0;
+  CHECK(ParseMirroredPlan(fine.dump(), "j1", "p").source_info.video.width == 1280);
+}
+
+TEST_CASE("ParseMirroredChunkResult takes JSON and refuses anything else as bad data") {
+  CHECK(ParseMirroredChunkResult("{\"renditions\": []}", "r.json") ==
+        nlohmann::json{{"renditions", nlohmann::json::array()}});
+  const Error error = ErrorFrom([] { ParseMirroredChunkResult("{\"trunc", "tmp/results/00001.json"); });
+  CHECK(error.code() == ExitCode::kDataError);
+  CHECK_THAT(error.what(), Catch::Contains("tmp/results/00001.json is not a vodctl chunk result"));
 }
 
 }  // namespace

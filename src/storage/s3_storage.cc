@@ -15,6 +15,7 @@
 #include <atomic>
 #include <exception>
 #include <future>
+#include <iterator>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <utility>
 
+#include "storage/s3_xml.h"
 #include "util/interrupt.h"
 #include "util/sha256.h"
 #include "vodctl/error.h"
@@ -181,24 +183,6 @@ std::string XmlText(const pugi::xml_document& document) {
   std::ostringstream text;
   document.save(text, "", pugi::format_raw);
   return text.str();
-}
-
-// The root element of `body` when it is named `name`, else a null node.
-pugi::xml_node XmlRoot(pugi::xml_document& document, const std::string& body, const char* name) {
-  if (!document.load_buffer(body.data(), body.size())) return {};
-  const pugi::xml_node root = document.document_element();
-  return std::string_view(root.name()) == name ? root : pugi::xml_node();
-}
-
-struct S3Error {
-  std::string code;
-  std::string message;
-};
-
-S3Error ParseS3Error(const std::string& body) {
-  pugi::xml_document document;
-  const pugi::xml_node error = XmlRoot(document, body, "Error");
-  return {error.child_value("Code"), error.child_value("Message")};
 }
 
 // "HTTP 403 AccessDenied (Access Denied)", or libcurl's account of a failed transfer.
@@ -745,16 +729,13 @@ void S3Storage::Write(const std::string& key, std::string_view bytes) {
 void S3Storage::PutMultipart(const std::string& object_key, const std::string& local_file,
                              int64_t size) {
   StringBody no_body("");
-  pugi::xml_document created;
   const HttpResponse created_response =
       Send({.method = "POST",
             .object_key = object_key,
             .query = {{"uploads", ""}},
             .headers = {{"Content-Type", ContentTypeFor(object_key)}}},
            &no_body);
-  const std::string upload_id =
-      XmlRoot(created, created_response.body, "InitiateMultipartUploadResult")
-          .child_value("UploadId");
+  const std::string upload_id = ParseUploadId(created_response.body);
   if (upload_id.empty()) {
     Fail(ExitCode::kIoError, "S3 multipart upload of {}: no UploadId in the answer",
          ObjectUrl(object_key));
@@ -876,20 +857,13 @@ std::vector<ObjectInfo> S3Storage::List(const std::string& prefix) {
                 .query = {{"list-type", "2"}, {"prefix", root + prefix}}};
     if (!continuation.empty()) call.query.push_back({"continuation-token", continuation});
     const HttpResponse response = Send(call);
-    pugi::xml_document document;
-    const pugi::xml_node result = XmlRoot(document, response.body, "ListBucketResult");
-    if (!result) {
+    std::optional<S3ListPage> page = ParseListBucketResult(response.body, root);
+    if (!page) {
       Fail(ExitCode::kIoError, "S3 listing of {}: the answer is not a ListBucketResult",
            ObjectUrl(root + prefix));
     }
-    for (const pugi::xml_node entry : result.children("Contents")) {
-      const std::string key = entry.child_value("Key");
-      // Keys ending in '/' are the folder markers some tools create, not objects of ours.
-      if (!key.starts_with(root) || key.ends_with('/')) continue;
-      objects.push_back({key.substr(root.size()), entry.child("Size").text().as_llong()});
-    }
-    const bool truncated = std::string_view(result.child_value("IsTruncated")) == "true";
-    continuation = truncated ? result.child_value("NextContinuationToken") : "";
+    std::move(page->objects.begin(), page->objects.end(), std::back_inserter(objects));
+    continuation = std::move(page->continuation);
   } while (!continuation.empty());
   std::sort(objects.begin(), objects.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
@@ -917,13 +891,9 @@ void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
     S3Call call = PayloadCall("POST", "", body, WithMd5::kYes);
     call.query = {{"delete", ""}};
     const HttpResponse response = Send(call, &body);
-    pugi::xml_document answer;
-    const pugi::xml_node failure =
-        XmlRoot(answer, response.body, "DeleteResult").child("Error");
-    if (failure) {
-      Fail(ExitCode::kIoError, "S3 cannot delete {}: {} ({})",
-           ObjectUrl(failure.child_value("Key")), failure.child_value("Code"),
-           failure.child_value("Message"));
+    if (const std::optional<S3DeleteFailure> failure = ParseDeleteFailure(response.body)) {
+      Fail(ExitCode::kIoError, "S3 cannot delete {}: {} ({})", ObjectUrl(failure->key),
+           failure->error.code, failure->error.message);
     }
   }
 }
@@ -948,19 +918,15 @@ void S3Storage::RemoveLeftovers() {
       call.query.push_back({"upload-id-marker", upload_id_marker});
     }
     const HttpResponse response = Send(call);
-    pugi::xml_document document;
-    const pugi::xml_node result =
-        XmlRoot(document, response.body, "ListMultipartUploadsResult");
-    if (!result) {
+    std::optional<S3UploadsPage> page = ParseListMultipartUploadsResult(response.body);
+    if (!page) {
       Fail(ExitCode::kIoError, "S3 listing of the multipart uploads under {}: the answer is not "
            "a ListMultipartUploadsResult", ObjectUrl(root));
     }
-    for (const pugi::xml_node upload : result.children("Upload")) {
-      uploads.emplace_back(upload.child_value("Key"), upload.child_value("UploadId"));
-    }
-    truncated = std::string_view(result.child_value("IsTruncated")) == "true";
-    key_marker = result.child_value("NextKeyMarker");
-    upload_id_marker = result.child_value("NextUploadIdMarker");
+    std::move(page->uploads.begin(), page->uploads.end(), std::back_inserter(uploads));
+    truncated = page->truncated;
+    key_marker = std::move(page->next_key_marker);
+    upload_id_marker = std::move(page->next_upload_id_marker);
   } while (truncated);
   for (const auto& [object_key, upload_id] : uploads) {
     log::Info("{}: aborting an unfinished multipart upload", ObjectUrl(object_key));

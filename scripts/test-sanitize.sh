@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds vodctl, its unit tests and its CLI with AddressSanitizer and UndefinedBehaviorSanitizer
+# (-DVODCTL_SANITIZE=address,undefined) in build-asan and runs the whole ctest suite there: any
+# sanitizer report, leaks included, fails the test that caused it (see
+# tests/sanitizer_reports.py and src/util/sanitizer_options.cc). Extra arguments go to ctest.
+#   scripts/test-sanitize.sh [CTEST_ARGS...]     e.g. scripts/test-sanitize.sh -R e2e.test_s3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/sanitizer-env.sh
+started=$SECONDS
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVODCTL_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j "$(nproc)"
+echo "test-sanitize: built in $((SECONDS - started)) s"
+status=0
+(cd build-asan && ctest --output-on-failure --timeout 1800 -j "$(nproc)" "$@") || status=$?
+echo "test-sanitize: done in $((SECONDS - started)) s"
+exit "$status"

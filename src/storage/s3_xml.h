@@ -1,0 +1,53 @@
+// The XML documents S3 answers with, read into plain values. Kept apart from the HTTP
+// calls so that what a (possibly hostile or broken) server sends can be tested and fuzzed
+// without one. Keys come back exactly as the server spelled them: callers validate them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vodctl/storage.h"
+
+namespace vodctl {
+
+// An error document (<Error><Code>..</Code><Message>..</Message></Error>). Both empty when the
+// body is not one.
+struct S3Error {
+  std::string code;
+  std::string message;
+};
+S3Error ParseS3Error(std::string_view body);
+
+// The UploadId of an InitiateMultipartUploadResult; empty when there is none.
+std::string ParseUploadId(std::string_view body);
+
+// One page of a ListObjectsV2 answer, keys made relative to `root` (the storage's prefix).
+// Keys outside `root` and folder markers (keys ending in '/') are left out.
+struct S3ListPage {
+  std::vector<ObjectInfo> objects;
+  std::string continuation;  // the next page's token; empty on the last page
+};
+// nullopt when the body is not a ListBucketResult.
+std::optional<S3ListPage> ParseListBucketResult(std::string_view body, std::string_view root);
+
+// One page of a ListMultipartUploads answer.
+struct S3UploadsPage {
+  std::vector<std::pair<std::string, std::string>> uploads;  // key, upload ID
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
+};
+// nullopt when the body is not a ListMultipartUploadsResult.
+std::optional<S3UploadsPage> ParseListMultipartUploadsResult(std::string_view body);
+
+// The first key a DeleteObjects answer reports as not deleted, with why; nullopt when none.
+struct S3DeleteFailure {
+  std::string key;
+  S3Error error;
+};
+std::optional<S3DeleteFailure> ParseDeleteFailure(std::string_view body);
+
+}  // namespace vodctl
