@@ -9,12 +9,17 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 status=0
-(cd build && ctest --output-on-failure --timeout 900 "$@") || status=$?
+# Two tests at a time keep both cores of a CI machine busy: most of a test is waiting on one
+# vodctl or a server.
+(cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@") || status=$?
+echo "test: main suite done at $SECONDS s"
 if [ "${VODCTL_STATIC_TESTS:-1}" != 0 ]; then
   bash scripts/test-static.sh || status=$?
+  echo "test: static tests done at $SECONDS s"
 fi
 if [ "${VODCTL_SANITIZE_TESTS:-1}" != 0 ]; then
   bash scripts/test-sanitize.sh || status=$?
+  echo "test: sanitizer suite done at $SECONDS s"
 fi
 if [ "${VODCTL_FUZZ_TESTS:-1}" != 0 ]; then
   bash scripts/fuzz.sh "${VODCTL_FUZZ_SECONDS:-20}" || status=$?
