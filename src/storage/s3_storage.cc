@@ -863,6 +863,11 @@ std::vector<ObjectInfo> S3Storage::List(const std::string& prefix) {
            ObjectUrl(root + prefix));
     }
     std::move(page->objects.begin(), page->objects.end(), std::back_inserter(objects));
+    // A server that hands back the token it was given would have us list forever.
+    if (!page->continuation.empty() && page->continuation == continuation) {
+      Fail(ExitCode::kIoError, "S3 listing of {}: the server sent the same page token twice",
+           ObjectUrl(root + prefix));
+    }
     continuation = std::move(page->continuation);
   } while (!continuation.empty());
   std::sort(objects.begin(), objects.end(),
@@ -924,6 +929,11 @@ void S3Storage::RemoveLeftovers() {
            "a ListMultipartUploadsResult", ObjectUrl(root));
     }
     std::move(page->uploads.begin(), page->uploads.end(), std::back_inserter(uploads));
+    if (page->truncated && page->next_key_marker == key_marker &&
+        page->next_upload_id_marker == upload_id_marker) {
+      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads under {}: the next page "
+           "starts where this one did", ObjectUrl(root));
+    }
     truncated = page->truncated;
     key_marker = std::move(page->next_key_marker);
     upload_id_marker = std::move(page->next_upload_id_marker);

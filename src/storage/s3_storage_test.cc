@@ -552,6 +552,25 @@ TEST_CASE("S3Storage lists page by page, relative to its prefix, sorted") {
             "/bucket?continuation-token=next%2Fpage%3D1&list-type=2&prefix=pre%2Fb%2F");
 }
 
+TEST_CASE("S3Storage fails a listing whose pages do not advance, instead of looping") {
+  FakeS3 s3;
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.url.find("uploads") != std::string::npos) {
+      return Answer(200, "<ListMultipartUploadsResult><NextKeyMarker>pre/a</NextKeyMarker>"
+                         "<NextUploadIdMarker>1</NextUploadIdMarker>"
+                         "<IsTruncated>true</IsTruncated></ListMultipartUploadsResult>");
+    }
+    return Answer(200, "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                       "<NextContinuationToken>same</NextContinuationToken></ListBucketResult>");
+  };
+  CHECK_THAT(ErrorFrom([&] { s3.storage->List(""); }),
+             IsError(ExitCode::kIoError, "the server sent the same page token twice"));
+  CHECK(s3.server.exchanges.size() == 2);
+  CHECK_THAT(ErrorFrom([&] { s3.storage->RemoveLeftovers(); }),
+             IsError(ExitCode::kIoError, "the next page starts where this one did"));
+  CHECK(s3.server.exchanges.size() == 4);
+}
+
 TEST_CASE("S3Storage removes a prefix with a multi-object delete of its folder") {
   FakeS3 s3;
   s3.server.answer = [](const Exchange& exchange) {
