@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
 
@@ -27,14 +28,10 @@ std::string JsonLogLine(int64_t unix_ms, std::string_view level, std::string_vie
       line["job"] = message.substr(start, end - start);
       constexpr std::string_view kChunk = "' chunk ";
       if (message.substr(end).starts_with(kChunk)) {
+        const std::string_view digits = message.substr(end + kChunk.size());
         int chunk = 0;
-        size_t i = end + kChunk.size();
-        bool digits = false;
-        for (; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
-          chunk = chunk * 10 + (message[i] - '0');
-          digits = true;
-        }
-        if (digits) line["chunk"] = chunk;
+        const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), chunk);
+        if (parsed.ec == std::errc() && parsed.ptr != digits.data()) line["chunk"] = chunk;
       }
     }
   }

@@ -22,6 +22,10 @@ TEST_CASE("JsonLogLine adds the job and chunk a message names") {
   line = nlohmann::json::parse(JsonLogLine(0, "error", "job 'clip-1a2b': split failed"));
   CHECK(line["job"] == "clip-1a2b");
   CHECK_FALSE(line.contains("chunk"));
+  // A number no chunk index can be is left out rather than overflowing.
+  line = nlohmann::json::parse(JsonLogLine(0, "info", "job 'j' chunk 99999999999: done"));
+  CHECK(line["job"] == "j");
+  CHECK_FALSE(line.contains("chunk"));
   line = nlohmann::json::parse(JsonLogLine(0, "info", "job 'unterminated"));
   CHECK_FALSE(line.contains("job"));
 }
