@@ -83,6 +83,19 @@ fetch_source() {  # package version -> prints the unpacked folder
 # A stamp records what a library was built from and how; a change rebuilds it.
 stamp_matches() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 
+# configure_once WORK STAMP NAME SRC ARGS...: runs SRC/configure ARGS in a fresh WORK unless
+# WORK was configured with the same STAMP (an interrupted build then goes on where it stopped).
+configure_once() {
+  local work=$1 stamp=$2 name=$3 src=$4
+  shift 4
+  stamp_matches "$work/.configured" "$stamp" && return 0
+  rm -rf "$work" && mkdir -p "$work" "$prefix"
+  log "configuring $name"
+  ( cd "$work" && nice -n 10 "$src/configure" "$@" > configure.log 2>&1 ) ||
+    { tail -n 30 "$work/configure.log" "$work/ffbuild/config.log" 2>/dev/null >&2; exit 1; }
+  echo "$stamp" > "$work/.configured"
+}
+
 # --- FFmpeg ----------------------------------------------------------------------------------
 # What vodctl reads (sources people upload, its own NUT intermediates), writes (NUT, fMP4,
 # MPEG-TS) and uses in between. No playlist-style demuxers (hls, concat, image2): a source
@@ -119,14 +132,7 @@ if ! stamp_matches "$prefix/.ffmpeg-stamp" "$ffmpeg_stamp"; then
   src=$(fetch_source ffmpeg "$ffmpeg_version")
   work=$cache/build/ffmpeg
   started=$SECONDS
-  # An interrupted build with the same configuration goes on where it stopped.
-  if ! stamp_matches "$work/.configured" "$ffmpeg_stamp"; then
-    rm -rf "$work" && mkdir -p "$work" "$prefix"
-    log "configuring FFmpeg $ffmpeg_version"
-    ( cd "$work" && nice -n 10 "$src/configure" "${ffmpeg_configure[@]}" > configure.log 2>&1 ) ||
-      { tail -n 30 "$work/configure.log" "$work/ffbuild/config.log" >&2; exit 1; }
-    echo "$ffmpeg_stamp" > "$work/.configured"
-  fi
+  configure_once "$work" "$ffmpeg_stamp" "FFmpeg $ffmpeg_version" "$src" "${ffmpeg_configure[@]}"
   log "building FFmpeg (make -j$jobs)"
   ( cd "$work" && nice -n 10 make -j"$jobs" > make.log 2>&1 && make install > install.log 2>&1 ) ||
     { tail -n 30 "$work/make.log" >&2; exit 1; }
@@ -151,15 +157,9 @@ if ! stamp_matches "$prefix/.curl-stamp" "$curl_stamp"; then
   src=$(fetch_source curl "$curl_version")
   work=$cache/build/curl
   started=$SECONDS
-  if ! stamp_matches "$work/.configured" "$curl_stamp"; then
-    rm -rf "$work" && mkdir -p "$work" "$prefix"
-    log "configuring libcurl $curl_version"
-    # Debian's patches rename the library in Makefile.am; the shipped configure and
-    # Makefile.in still make libcurl.a. No autoreconf.
-    ( cd "$work" && nice -n 10 "$src/configure" "${curl_configure[@]}" > configure.log 2>&1 ) ||
-      { tail -n 30 "$work/configure.log" >&2; exit 1; }
-    echo "$curl_stamp" > "$work/.configured"
-  fi
+  # Debian's patches rename the library in Makefile.am; the shipped configure and Makefile.in
+  # still make libcurl.a. No autoreconf.
+  configure_once "$work" "$curl_stamp" "libcurl $curl_version" "$src" "${curl_configure[@]}"
   log "building libcurl (make -j$jobs)"
   ( cd "$work" && nice -n 10 make -j"$jobs" -C lib > make.log 2>&1 &&
     make -C lib install > install.log 2>&1 && make -C include install >> install.log 2>&1 &&
