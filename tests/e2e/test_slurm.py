@@ -104,15 +104,18 @@ class SlurmTest(ScaleOutCase):
         job, chunks = plan["job"], plan["chunks"]
         victim = 1
         frozen = self.ws.path("frozen")
-        # The first attempt of the victim's task stops vodctl as it starts its work, so that
-        # the test cancels it mid-chunk; every other attempt is the example's own task.
+        # The first attempt of the victim's task freezes vodctl once it has taken the job over
+        # (its log line says so, in the task's own Slurm output), so that the test cancels it
+        # mid-chunk. A fixed sleep lost that race when a chunk took under a second. Every other
+        # attempt is the example's own task.
         task = self.ws.path("task.sh")
         with open(task, "w") as f:
             f.write(f"""#!/bin/bash
 if [ "$SLURM_ARRAY_TASK_ID" = {victim} ] && [ "${{SLURM_RESTART_COUNT:-0}}" = 0 ]; then
   "$VODCTL" --state "$(mktemp -d)/vodctl.db" transcode-chunk --job {job} --tmp {self.tmp} \\
     --chunk {victim} &
-  sleep 1
+  log={self.logs}/chunks-${{SLURM_ARRAY_JOB_ID}}_${{SLURM_ARRAY_TASK_ID}}.out
+  until grep -q "taken over from" "$log" || ! kill -0 $! 2>/dev/null; do sleep 0.005; done
   kill -STOP $!
   touch {frozen}
   wait
