@@ -27,6 +27,9 @@ void AddStorageFlags(CLI::App& app, std::map<std::string, std::string>& s3_setti
        "Multipart upload part size in MiB, 5 to 5120 (default 16)"},
       {"--s3-upload-connections", "VODCTL_S3_UPLOAD_CONNECTIONS",
        "Parts of one multipart upload sent at once, 1 to 64 (default 4)"},
+      {"--s3-payload-signing", "VODCTL_S3_PAYLOAD_SIGNING",
+       "always, never or auto (default): sign the SHA-256 of uploaded files; auto signs over "
+       "http only, TLS vouching for the bytes over https"},
   };
   for (const Flag& flag : kFlags) {
     app.add_option_function<std::string>(

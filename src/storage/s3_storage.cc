@@ -111,7 +111,7 @@ class FileSink : public BodySink {
   int64_t size_ = 0;
 };
 
-// The checksums S3 verifies an upload with: the signed SHA-256 always, Content-MD5 where asked.
+// The checksums S3 verifies a signed body with: the SHA-256 always, Content-MD5 where asked.
 struct Digests {
   std::string sha256_hex;
   std::string md5_base64;  // empty unless asked for
@@ -120,8 +120,8 @@ struct Digests {
 // Content-MD5 goes with bodies held in memory, where it costs nothing, and with the requests S3
 // demands it for (multi-object delete). Files (whole or in parts) carry the SHA-256 alone,
 // which the signature covers and the server checks: one pass over the file before sending
-// instead of two, MD5 being the slower of the two here.
-enum class WithMd5 { kNo, kYes };
+// instead of two, MD5 being the slower of the two here. With S3Config::sign_payloads off, the
+// objects vodctl stores carry neither (S3Storage::StoreCall).
 
 Digests DigestsOf(BodySource& body, WithMd5 with_md5) {
   struct FreeContext {
@@ -305,6 +305,15 @@ S3Addressing AddressingFor(const S3Config& config, const EnvLookup& env) {
   return virtual_hosted ? S3Addressing::kVirtualHosted : S3Addressing::kPath;
 }
 
+bool SignPayloads(const S3Config& config, const EnvLookup& env) {
+  const std::string signing = EnvValue(env, "VODCTL_S3_PAYLOAD_SIGNING");
+  if (signing.empty() || signing == "auto") return config.endpoint_scheme != "https";
+  if (signing == "always") return true;
+  if (signing == "never") return false;
+  Fail(ExitCode::kUsage, "VODCTL_S3_PAYLOAD_SIGNING must be 'auto', 'always' or 'never', not '{}'",
+       signing);
+}
+
 std::string RequestHost(const S3Config& config) {
   return config.addressing == S3Addressing::kVirtualHosted
              ? config.location.bucket + "." + config.endpoint_host
@@ -424,6 +433,7 @@ S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
                 S3Storage::kMinPartSize / kMiB, S3Storage::kMaxPartSize / kMiB) * kMiB;
   config.upload_connections =
       static_cast<int>(EnvNumber(env, "VODCTL_S3_UPLOAD_CONNECTIONS", 4, 1, 64));
+  config.sign_payloads = SignPayloads(config, env);
   return config;
 }
 
@@ -715,15 +725,22 @@ std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& ke
   return std::make_unique<ObjectReader>(*this, std::move(object_key), std::move(*version));
 }
 
-void S3Storage::PutObject(const std::string& object_key, BodySource& body, bool content_md5) {
-  S3Call call = PayloadCall("PUT", object_key, body, content_md5 ? WithMd5::kYes : WithMd5::kNo);
-  call.headers.push_back({"Content-Type", ContentTypeFor(object_key)});
+S3Call S3Storage::StoreCall(const std::string& object_key, BodySource& body,
+                            WithMd5 with_md5) const {
+  if (config_.sign_payloads) return PayloadCall("PUT", object_key, body, with_md5);
+  return {.method = "PUT",
+          .object_key = object_key,
+          .payload_hash = std::string(sigv4::kUnsignedPayload)};
+}
+
+void S3Storage::PutObject(S3Call call, BodySource& body) {
+  call.headers.push_back({"Content-Type", ContentTypeFor(call.object_key)});
   Send(call, &body);
 }
 
 void S3Storage::Write(const std::string& key, std::string_view bytes) {
   StringBody body(bytes);
-  PutObject(ObjectKey(key), body, /*content_md5=*/true);
+  PutObject(StoreCall(ObjectKey(key), body, WithMd5::kYes), body);
 }
 
 void S3Storage::PutMultipart(const std::string& object_key, const std::string& local_file,
@@ -782,7 +799,7 @@ std::vector<std::string> S3Storage::UploadParts(const std::string& object_key,
       for (int64_t index; !failed && (index = next_part++) < part_count;) {
         const int64_t offset = index * part_size;
         FileBody part(local_file, offset, std::min(part_size, size - offset));
-        S3Call call = PayloadCall("PUT", object_key, part, WithMd5::kNo);
+        S3Call call = StoreCall(object_key, part, WithMd5::kNo);
         call.query = {{"partNumber", std::to_string(index + 1)}, {"uploadId", upload_id}};
         std::string etag = SendOver(transport, call, &part, nullptr, false).Header("etag");
         if (etag.empty()) {
@@ -821,7 +838,7 @@ void S3Storage::PutFile(const std::string& key, const std::string& local_file) {
   const int64_t size = LocalFileSize(local_file);
   if (size < PartSizeFor(size, config_.part_size)) {
     FileBody body(local_file, 0, size);
-    PutObject(object_key, body, /*content_md5=*/false);
+    PutObject(StoreCall(object_key, body, WithMd5::kNo), body);
   } else {
     PutMultipart(object_key, local_file, size);
   }

@@ -47,6 +47,11 @@ struct S3Config {
   std::string ca_bundle;  // PEM file of the TLS authorities to trust; empty: the system's
   int64_t part_size = 0;  // of multipart uploads; 0: kDefaultPartSize
   int upload_connections = 4;  // parts of one multipart upload sent at once
+  // Whether what vodctl stores (files, parts of them, bodies in memory) goes up with its SHA-256
+  // signed, which costs a pass over it before sending and another in the server, or as
+  // UNSIGNED-PAYLOAD, its integrity left to the transport. The small requests that steer
+  // uploads and deletes are always signed.
+  bool sign_payloads = true;
 
   std::string endpoint() const { return endpoint_scheme + "://" + endpoint_host; }
 };
@@ -60,7 +65,9 @@ using EnvLookup = std::function<const char*(const char*)>;
 // path-style for IP address and localhost endpoints and for buckets that cannot be host
 // names, virtual-hosted otherwise; VODCTL_S3_ADDRESSING=path|virtual forces one. Empty
 // variables count as unset. VODCTL_S3_PART_SIZE (MiB, 5 to 5120) and
-// VODCTL_S3_UPLOAD_CONNECTIONS (1 to 64) tune multipart uploads.
+// VODCTL_S3_UPLOAD_CONNECTIONS (1 to 64) tune multipart uploads. VODCTL_S3_PAYLOAD_SIGNING is
+// auto (the default: uploads unsigned over https, where TLS already authenticates every byte,
+// signed over plain http, as the AWS SDKs do), always or never.
 S3Config S3ConfigFor(const std::string& url, const EnvLookup& env);
 
 // Whether a regular file exists at a path (replaced in tests).
@@ -109,6 +116,9 @@ struct S3Call {
   // CompleteMultipartUpload may answer 200 and still fail, with an error document.
   bool may_fail_with_200 = false;
 };
+
+// Whether a signed body also carries Content-MD5, beside its SHA-256.
+enum class WithMd5 { kNo, kYes };
 
 // The HTTP request for `call`, signed as of `amz_date` (sigv4::AmzDate()).
 HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
@@ -196,8 +206,11 @@ class S3Storage : public Storage {
                                        const std::string& upload_id,
                                        const std::string& local_file, int64_t size);
   std::optional<Version> Head(const std::string& object_key);
-  // `content_md5`: send Content-MD5 beside the signed SHA-256 (bodies in memory).
-  void PutObject(const std::string& object_key, BodySource& body, bool content_md5);
+  // The call that stores `body` (an object or a part of one) at `object_key`, signed or not as
+  // config_.sign_payloads says; `with_md5` adds Content-MD5 to a signed one.
+  S3Call StoreCall(const std::string& object_key, BodySource& body, WithMd5 with_md5) const;
+  // A PUT of `body` by `call`, with the Content-Type its key calls for.
+  void PutObject(S3Call call, BodySource& body);
   void PutMultipart(const std::string& object_key, const std::string& local_file,
                     int64_t size);
   void AbortMultipart(const std::string& object_key, const std::string& upload_id);

@@ -845,6 +845,53 @@ TEST_CASE("S3 upload tuning comes from the environment, within S3's limits") {
                        IsError(ExitCode::kUsage, "VODCTL_S3_UPLOAD_CONNECTIONS"));
 }
 
+TEST_CASE("S3 payloads are signed over http and left to TLS over https, unless told") {
+  const auto signs = [](const std::string& endpoint, const std::string& signing = "") {
+    std::map<std::string, std::string> variables{{"AWS_ENDPOINT_URL", endpoint}};
+    if (!signing.empty()) variables["VODCTL_S3_PAYLOAD_SIGNING"] = signing;
+    return ConfigWith(variables).sign_payloads;
+  };
+  CHECK(signs("http://127.0.0.1:9000"));
+  CHECK_FALSE(signs("https://minio.example.com"));
+  CHECK_FALSE(ConfigWith({}).sign_payloads);  // AWS itself: https
+  CHECK(signs("http://127.0.0.1:9000", "auto"));
+  CHECK(signs("https://minio.example.com", "always"));
+  CHECK_FALSE(signs("http://127.0.0.1:9000", "never"));
+  CHECK_THROWS_MATCHES(signs("http://127.0.0.1:9000", "sometimes"), Error,
+                       IsError(ExitCode::kUsage, "VODCTL_S3_PAYLOAD_SIGNING must be 'auto', "
+                                                 "'always' or 'never', not 'sometimes'"));
+}
+
+TEST_CASE("S3Storage stores unsigned, whole and in parts, and signs what steers uploads") {
+  FakeS3 s3({}, {{"VODCTL_S3_PAYLOAD_SIGNING", "never"}, {"VODCTL_S3_PART_SIZE", "5"}});
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.method == "POST" && exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.method == "PUT") return Answer(200, "", {{"etag", "\"e\""}});
+    return Answer(200, "<CompleteMultipartUploadResult/>");
+  };
+  s3.storage->PutFile("small.nut", MakeLocalFile(*s3.storage, 1 << 20));
+  s3.storage->PutFile("big.nut", MakeLocalFile(*s3.storage, 6 << 20));
+  s3.storage->Write("plan.json", "{}");
+  std::vector<Exchange>& exchanges = s3.server.exchanges;
+  REQUIRE(exchanges.size() == 6);  // PUT; POST, 2 part PUTs, POST; PUT
+  for (const int store : {0, 2, 3, 5}) {
+    CHECK(exchanges[store].method == "PUT");
+    CHECK(exchanges[store].Header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD");
+    CHECK(exchanges[store].Header("Content-MD5").empty());
+    CHECK(exchanges[store].Header("Authorization").starts_with("AWS4-HMAC-SHA256 "));
+  }
+  CHECK(exchanges[0].Header("Content-Type") == "application/octet-stream");
+  CHECK(exchanges[5].Header("Content-Type") == "application/json");
+  for (const int steering : {1, 4}) {
+    CHECK(exchanges[steering].method == "POST");
+    CHECK(exchanges[steering].Header("x-amz-content-sha256") ==
+          Sha256::Of(exchanges[steering].body));
+  }
+}
+
 // Serves `object` to HEAD and to ranged GETs, as S3 does.
 HttpResponse ServeRanges(const Exchange& exchange, const std::string& object,
                          const std::string& etag) {

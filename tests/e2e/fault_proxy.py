@@ -6,8 +6,8 @@ SlowDown, a stall before forwarding, or (for GETs) a response cut off half-way. 
 than the cut-off happen before the server sees the request, the way an overloaded frontend
 or a flaky network fails; every connection carries one request.
 
-Every request is recorded in `requests` (method, target, Range header, and when it arrived and
-was answered), so tests can see how vodctl talks to the server.
+Every request is recorded in `requests` (method, target, Range and x-amz-content-sha256
+headers, and when it arrived and was answered), so tests can see how vodctl talks to the server.
 """
 
 import random
@@ -98,11 +98,13 @@ class FaultProxy:
         head, body = request
         method, target = head.split(b" ", 2)[:2]
         record = {"method": method.decode(), "target": target.decode(), "range": None,
-                  "arrived": time.monotonic(), "answered": None}
+                  "payload_hash": None, "arrived": time.monotonic(), "answered": None}
+        recorded_headers = {b"range": "range", b"x-amz-content-sha256": "payload_hash"}
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"range":
-                record["range"] = value.strip().decode()
+            field = recorded_headers.get(name.strip().lower())
+            if field:
+                record[field] = value.strip().decode()
         with self.lock:
             self.requests.append(record)
         self._answer(conn, head, body, method)

@@ -444,6 +444,26 @@ class S3Test(VodTestCase):
             self.assertLessEqual(last - first + 1, 4 << 20, f"a range over 4 MiB: {get}")
         self.assert_same_as_local(source, "out/", *options)
 
+    def test_unsigned_file_uploads_store_the_same_output(self):
+        # What https endpoints get by default (TLS vouches for the bytes), forced over http:
+        # the server takes every object, whole or in parts, with no payload hash to check.
+        source = media("small")
+        with open(source, "rb") as f:
+            self.s3.put(self.bucket, "src/x.mp4", f.read())
+        proxy = FaultProxy(SERVER.endpoint, fault_rate=0)
+        self.addCleanup(proxy.close)
+        self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS, "--s3-endpoint", proxy.endpoint,
+                       "--s3-payload-signing", "never", "--s3-part-size", "5")
+        self.assert_same_as_local(source, "out/", *OPTIONS)
+        puts = [r for r in proxy.requests if r["method"] == "PUT"]
+        self.assertEqual({r["payload_hash"] for r in puts}, {"UNSIGNED-PAYLOAD"})
+        self.assertTrue(any(r["target"].endswith(".m4s") for r in puts), puts)
+        self.assertTrue(any(r["target"].endswith("/chunks/00000.nut") for r in puts), puts)
+        steering = [r for r in proxy.requests if r["method"] == "POST"]
+        self.assertTrue(steering, "no multi-object delete or multipart upload was seen")
+        for request in steering:
+            self.assertRegex(request["payload_hash"], r"^[0-9a-f]{64}$", request)
+
     def test_objects_over_100_mb_round_trip_in_bounded_memory(self):
         source = noisy_source(self.ws.path("big.mp4"), seconds=28)
         self.assertGreater(os.path.getsize(source), 100 << 20, "precondition: a 100 MB source")
