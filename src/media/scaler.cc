@@ -31,14 +31,29 @@ FramePtr Scaler::NewPicture() {
   picture->height = height_;
   picture->buf[0] = av_buffer_pool_get(pool_.get());
   if (!picture->buf[0]) throw std::bad_alloc();
-  // swscale leaves padding unwritten (past an odd chroma width, after the last row) and
-  // x264 reads some of it: zeroed, the encoded bytes cannot depend on what a recycled
-  // buffer held before (checked by running with different MALLOC_PERTURB_ values).
-  std::memset(picture->buf[0]->data, 0, picture->buf[0]->size);
   CheckAv(av_image_fill_arrays(picture->data, picture->linesize, picture->buf[0]->data,
                                AV_PIX_FMT_YUV420P, width_, height_, kAlign),
           ExitCode::kSoftware, what_);
+  ZeroPadding(*picture);
   return picture;
+}
+
+// swscale writes each row's `width` bytes and nothing after them, and x264 reads a little
+// past the end of a row (its SIMD copies of an odd chroma width) and past the last row:
+// zeroed, the encoded bytes cannot depend on what a recycled buffer held before.
+void Scaler::ZeroPadding(const AVFrame& picture) const {
+  uint8_t* const buffer_end = picture.buf[0]->data + picture.buf[0]->size;
+  for (int plane = 0; plane < 3; ++plane) {
+    const int shift = plane == 0 ? 0 : 1;  // 4:2:0
+    const int row_bytes = AV_CEIL_RSHIFT(width_, shift);
+    const int rows = AV_CEIL_RSHIFT(height_, shift);
+    const int linesize = picture.linesize[plane];
+    for (int row = 0; row < rows; ++row) {
+      std::memset(picture.data[plane] + row * linesize + row_bytes, 0, linesize - row_bytes);
+    }
+  }
+  uint8_t* const pictures_end = picture.data[2] + picture.linesize[2] * AV_CEIL_RSHIFT(height_, 1);
+  std::memset(pictures_end, 0, buffer_end - pictures_end);
 }
 
 FramePtr Scaler::SharePicture(const AVFrame* input) {

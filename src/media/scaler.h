@@ -21,16 +21,16 @@ class Scaler {
   // timestamps for the encoder to pick up).
   static FramePtr SharePicture(const AVFrame* input);
 
-  // A zeroed picture of the rendition's size, from pool_.
+  // A picture of the rendition's size from pool_, its padding zeroed.
   FramePtr NewPicture();
+  void ZeroPadding(const AVFrame& picture) const;
 
   int width_;
   int height_;
   std::string what_;
   SwsPtr context_;
   // Pictures are recycled rather than allocated per frame: a fresh 1.4 MB allocation is a
-  // fresh mmap, whose page faults and page clearing cost more than the memset that replaces
-  // them.
+  // fresh mmap, whose page faults and page clearing cost more than reusing one.
   BufferPoolPtr pool_;  // rebuilt by sws_getCachedContext if the input format changes
 };
 
