@@ -319,6 +319,16 @@ class S3Test(VodTestCase):
         self.assertEqual(os.listdir(self.local_tmp), [],
                          "vodctl left local copies behind in TMPDIR")
 
+    def upload_source(self, source, key):
+        with open(source, "rb") as f:
+            self.s3.put(self.bucket, key, f.read())
+
+    def start_proxy(self, fault_rate):
+        """A FaultProxy in front of the server, closed with the test."""
+        proxy = FaultProxy(SERVER.endpoint, fault_rate=fault_rate)
+        self.addCleanup(proxy.close)
+        return proxy
+
     def assert_no_secrets(self, text):
         self.assertNotIn(SECRET_KEY, text)
         self.assertNotIn(ACCESS_KEY, text)
@@ -448,10 +458,8 @@ class S3Test(VodTestCase):
         # What https endpoints get by default (TLS vouches for the bytes), forced over http:
         # the server takes every object, whole or in parts, with no payload hash to check.
         source = media("small")
-        with open(source, "rb") as f:
-            self.s3.put(self.bucket, "src/x.mp4", f.read())
-        proxy = FaultProxy(SERVER.endpoint, fault_rate=0)
-        self.addCleanup(proxy.close)
+        self.upload_source(source, "src/x.mp4")
+        proxy = self.start_proxy(fault_rate=0)
         self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS, "--s3-endpoint", proxy.endpoint,
                        "--s3-payload-signing", "never", "--s3-part-size", "5")
         self.assert_same_as_local(source, "out/", *OPTIONS)
@@ -512,10 +520,8 @@ class S3Test(VodTestCase):
 
     def test_faults_on_the_way_to_the_server_do_not_change_the_output(self):
         source = media("small")
-        with open(source, "rb") as f:
-            self.s3.put(self.bucket, "src/x.mp4", f.read())
-        proxy = FaultProxy(SERVER.endpoint, fault_rate=0.25)
-        self.addCleanup(proxy.close)
+        self.upload_source(source, "src/x.mp4")
+        proxy = self.start_proxy(fault_rate=0.25)
         with environment(AWS_ENDPOINT_URL=proxy.endpoint):
             self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS)
         self.assert_same_as_local(source, "out/", *OPTIONS)
