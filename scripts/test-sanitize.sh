@@ -13,6 +13,6 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build build-asan -j "$(nproc)"
 echo "test-sanitize: built in $((SECONDS - started)) s"
 status=0
-(cd build-asan && ctest --output-on-failure --timeout 1800 -j "$(nproc)" "$@") || status=$?
+bash scripts/ctest-suite.sh build-asan 1800 "$@" || status=$?
 echo "test-sanitize: done in $((SECONDS - started)) s"
 exit "$status"

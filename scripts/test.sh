@@ -11,7 +11,7 @@ bash scripts/build.sh
 status=0
 # Two tests at a time keep both cores of a CI machine busy: most of a test is waiting on one
 # vodctl or a server.
-(cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@") || status=$?
+bash scripts/ctest-suite.sh build 900 "$@" || status=$?
 echo "test: main suite done at $SECONDS s"
 if [ "${VODCTL_STATIC_TESTS:-1}" != 0 ]; then
   bash scripts/test-static.sh || status=$?
