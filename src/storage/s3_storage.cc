@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <initializer_list>
 #include <atomic>
 #include <exception>
 #include <future>
@@ -293,25 +294,36 @@ void SetEndpoint(S3Config& config, const std::string& endpoint, std::string_view
   config.endpoint_host = Lowercase(authority);
 }
 
+// The value of `name`, "" when unset; Error(kUsage) naming the choices when it is none of them.
+std::string EnvChoice(const EnvLookup& env, const char* name,
+                      std::initializer_list<std::string_view> choices) {
+  const std::string value = EnvValue(env, name);
+  if (value.empty() || std::find(choices.begin(), choices.end(), value) != choices.end()) {
+    return value;
+  }
+  std::string listed;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) listed += i + 1 == choices.size() ? " or " : ", ";
+    listed += fmt::format("'{}'", choices.begin()[i]);
+  }
+  Fail(ExitCode::kUsage, "{} must be {}, not '{}'", name, listed, value);
+}
+
 S3Addressing AddressingFor(const S3Config& config, const EnvLookup& env) {
-  const std::string forced = EnvValue(env, "VODCTL_S3_ADDRESSING");
+  const std::string forced = EnvChoice(env, "VODCTL_S3_ADDRESSING", {"path", "virtual"});
   if (forced == "path") return S3Addressing::kPath;
   if (forced == "virtual") return S3Addressing::kVirtualHosted;
-  if (!forced.empty()) {
-    Fail(ExitCode::kUsage, "VODCTL_S3_ADDRESSING must be 'path' or 'virtual', not '{}'", forced);
-  }
   const bool virtual_hosted = !IsAddressOrLocalhost(HostName(config.endpoint_host)) &&
                               IsHostLabel(config.location.bucket);
   return virtual_hosted ? S3Addressing::kVirtualHosted : S3Addressing::kPath;
 }
 
 bool SignPayloads(const S3Config& config, const EnvLookup& env) {
-  const std::string signing = EnvValue(env, "VODCTL_S3_PAYLOAD_SIGNING");
-  if (signing.empty() || signing == "auto") return config.endpoint_scheme != "https";
+  const std::string signing =
+      EnvChoice(env, "VODCTL_S3_PAYLOAD_SIGNING", {"auto", "always", "never"});
   if (signing == "always") return true;
   if (signing == "never") return false;
-  Fail(ExitCode::kUsage, "VODCTL_S3_PAYLOAD_SIGNING must be 'auto', 'always' or 'never', not '{}'",
-       signing);
+  return config.endpoint_scheme != "https";  // auto
 }
 
 std::string RequestHost(const S3Config& config) {
