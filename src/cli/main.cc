@@ -11,6 +11,7 @@ extern "C" {
 
 #include <malloc.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -27,6 +28,15 @@ int main(int argc, char** argv) {
   // what change those encodes) keeps them byte-identical. Measured against a fixed mmap
   // threshold and against no fill at all, the cost is within this machine's noise.
   mallopt(M_PERTURB, 0xa5);
+  // Every chunk opens its own decoder, scalers and encoders, and each allocates tens of MiB
+  // of frame buffers. With glibc's defaults the big ones are mmap'd and unmapped per chunk
+  // and the arenas' free tops are handed back, so every chunk faulted its buffers in afresh:
+  // 264,000 page faults and 1.8 s of kernel time on the 60 s 1080p bench, against ffmpeg's
+  // 27,000 and 0.4 s. Serving blocks up to glibc's largest mmap threshold from the heap and
+  // never trimming it lets the next chunk reuse the pages; peak RSS is unchanged, as the
+  // chunks' buffers were all live at once anyway.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
   CLI::App app{"vodctl: turn source videos into adaptive-bitrate HLS, resumably", "vodctl"};
   app.set_version_flag("--version", std::string("vodctl ") + VODCTL_VERSION);
   app.require_subcommand(1);
