@@ -27,4 +27,20 @@ FramePtr MakeFrame() {
   return frame;
 }
 
+FramePtr SharePicture(const AVFrame* picture) {
+  FramePtr shared = MakeFrame();
+  shared->format = picture->format;
+  shared->width = picture->width;
+  shared->height = picture->height;
+  for (int i = 0; i < AV_NUM_DATA_POINTERS; ++i) {
+    shared->data[i] = picture->data[i];
+    shared->linesize[i] = picture->linesize[i];
+    if (picture->buf[i]) {
+      shared->buf[i] = av_buffer_ref(picture->buf[i]);
+      if (!shared->buf[i]) throw std::bad_alloc();
+    }
+  }
+  return shared;
+}
+
 }  // namespace vodctl::media

@@ -65,5 +65,9 @@ using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 
 PacketPtr MakePacket();
 FramePtr MakeFrame();
+// A new frame holding references to `picture`'s buffers and nothing else (no side data, flags
+// or timestamps for an encoder to pick up): the pixels are shared, not copied, and whoever
+// holds a reference must only read them.
+FramePtr SharePicture(const AVFrame* picture);
 
 }  // namespace vodctl::media

@@ -56,22 +56,6 @@ void Scaler::ZeroPadding(const AVFrame& picture) const {
   std::memset(pictures_end, 0, buffer_end - pictures_end);
 }
 
-FramePtr Scaler::SharePicture(const AVFrame* input) {
-  FramePtr shared = MakeFrame();
-  shared->format = input->format;
-  shared->width = input->width;
-  shared->height = input->height;
-  for (int i = 0; i < AV_NUM_DATA_POINTERS; ++i) {
-    shared->data[i] = input->data[i];
-    shared->linesize[i] = input->linesize[i];
-    if (input->buf[i]) {
-      shared->buf[i] = av_buffer_ref(input->buf[i]);
-      if (!shared->buf[i]) throw std::bad_alloc();
-    }
-  }
-  return shared;
-}
-
 FramePtr Scaler::Scale(const AVFrame* input) {
   if (input->width == width_ && input->height == height_ &&
       input->format == AV_PIX_FMT_YUV420P && input->buf[0]) {

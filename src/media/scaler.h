@@ -17,10 +17,6 @@ class Scaler {
   FramePtr Scale(const AVFrame* input);
 
  private:
-  // A frame sharing `input`'s picture buffers and nothing else (no side data, flags or
-  // timestamps for the encoder to pick up).
-  static FramePtr SharePicture(const AVFrame* input);
-
   // A picture of the rendition's size from pool_, its padding zeroed.
   FramePtr NewPicture();
   void ZeroPadding(const AVFrame& picture) const;
