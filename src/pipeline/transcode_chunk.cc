@@ -7,6 +7,7 @@
 #include "media/video_filter.h"
 #include "pipeline/constant_rate_queue.h"
 #include "pipeline/picture_filters.h"
+#include "pipeline/scale_plan.h"
 #include "pipeline/steps.h"
 #include "vodctl/error.h"
 #include "util/bounded_queue.h"
@@ -51,14 +52,18 @@ class RenditionWriter {
     frames_.Cancel();
   }
 
-  // Scales `frame` for this rendition and hands it to the encoder thread, waiting while that
-  // is kFramesAhead frames behind. Throws what the encoder thread failed with.
-  void Encode(const AVFrame* frame, int64_t slot) {
-    media::FramePtr scaled = scaler_.Scale(frame);
+  // Scales `picture` (the decoded one, or a larger rendition's) for this rendition and hands
+  // it to the encoder thread, waiting while that is kFramesAhead frames behind. Returns a
+  // reference to the scaled picture for smaller renditions to scale from; the encoder only
+  // reads it. Throws what the encoder thread failed with.
+  media::FramePtr Encode(const AVFrame* picture, int64_t slot) {
+    media::FramePtr scaled = scaler_.Scale(picture);
     scaled->pts = slot;
     // Every rendition has an IDR at each segment start, so segments align across renditions.
     scaled->pict_type = timeline_.StartsSegment(slot) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+    media::FramePtr shared = media::SharePicture(scaled.get());
     if (!frames_.Push(std::move(scaled))) ThrowEncoderError();
+    return shared;
   }
 
   // Waits for the encoder to finish, checks the frame count and stores the file.
@@ -162,8 +167,13 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
   const AVRational chunk_time_base = demuxer.stream(0)->time_base;
   const AVRational source_time_base{video.time_base.num, video.time_base.den};
   Progress progress(fmt::format("chunk {}", plan.index), plan.end_slot - plan.first_slot);
+  const std::vector<ScaleStep> scaling = PlanScaling(context.renditions());
   ConstantRateQueue queue(plan.first_slot, plan.end_slot, [&](const AVFrame* frame, int64_t slot) {
-    for (auto& writer : writers) writer->Encode(frame, slot);
+    std::vector<media::FramePtr> pictures(writers.size());
+    for (const ScaleStep& step : scaling) {
+      const AVFrame* from = step.from ? pictures[*step.from].get() : frame;
+      pictures[step.rendition] = writers[step.rendition]->Encode(from, slot);
+    }
     progress.Advance();
   });
 

@@ -41,6 +41,17 @@ class SourcesTest(HlsChecks, VodTestCase):
                          {"480p/index.m3u8": "854x480", "360p/index.m3u8": "640x360"})
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[480, 360])
 
+    def test_smaller_rungs_scaled_from_a_larger_one_match_the_source(self):
+        # 240p is scaled from the 480p picture (PlanScaling), not from the source: it must
+        # still show the source's picture, at the same geometry, as a direct scaling would.
+        source = media("odd_size")
+        output = self.run_job(source, *OPTS, "--ladder", "480p,240p")
+        self.assertEqual(self.resolutions(output),
+                         {"480p/index.m3u8": "854x480", "240p/index.m3u8": "428x240"})
+        for name, width, height in [("480p", 854, 480), ("240p", 428, 240)]:
+            self.assertGreater(first_picture_psnr(os.path.join(output, name, "index.m3u8"),
+                                                  source, width, height), 30, name)
+
     def test_containers(self):
         for name, video_codec, audio_codec in [("mkv", "h264", "opus"), ("mov", "h264", "aac"),
                                                ("webm", "vp9", "opus")]:
