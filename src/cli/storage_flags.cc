@@ -24,7 +24,7 @@ void AddStorageFlags(CLI::App& app, std::map<std::string, std::string>& s3_setti
        "PEM file of the TLS authorities to trust (env AWS_CA_BUNDLE, else SSL_CERT_FILE, else "
        "the system's usual bundle)"},
       {"--s3-part-size", "VODCTL_S3_PART_SIZE",
-       "Multipart upload part size in MiB, 5 to 5120 (default 16)"},
+       "Multipart upload part size in MiB, 5 to 5120 (default 64)"},
       {"--s3-upload-connections", "VODCTL_S3_UPLOAD_CONNECTIONS",
        "Parts of one multipart upload sent at once, 1 to 64 (default 4)"},
       {"--s3-payload-signing", "VODCTL_S3_PAYLOAD_SIGNING",

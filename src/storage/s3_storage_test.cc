@@ -667,8 +667,8 @@ TEST_CASE("S3Storage PutFile sends small files in one PUT and removes them") {
 }
 
 TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload") {
-  FakeS3 s3;
-  constexpr int64_t kPart = S3Storage::kDefaultPartSize;
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}});
+  constexpr int64_t kPart = S3Storage::kMinPartSize;
   const int64_t size = 2 * kPart + 12345;
   const std::string path = MakeLocalFile(*s3.storage, size);
   std::string file = FileContents(path);
@@ -718,8 +718,8 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
 }
 
 TEST_CASE("S3Storage aborts a failed multipart upload and keeps the local file") {
-  FakeS3 s3;
-  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kDefaultPartSize + 1);
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}});
+  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kMinPartSize + 1);
   s3.server.answer = [](const Exchange& exchange) {
     if (exchange.url.ends_with("?uploads=")) {
       return Answer(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId>"
@@ -835,8 +835,8 @@ TEST_CASE("S3 upload tuning comes from the environment, within S3's limits") {
   CHECK(defaults.part_size == S3Storage::kDefaultPartSize);
   CHECK(defaults.upload_connections == 4);
   const S3Config tuned =
-      ConfigWith({{"VODCTL_S3_PART_SIZE", "64"}, {"VODCTL_S3_UPLOAD_CONNECTIONS", "8"}});
-  CHECK(tuned.part_size == int64_t{64} << 20);
+      ConfigWith({{"VODCTL_S3_PART_SIZE", "128"}, {"VODCTL_S3_UPLOAD_CONNECTIONS", "8"}});
+  CHECK(tuned.part_size == int64_t{128} << 20);
   CHECK(tuned.upload_connections == 8);
   CHECK_THROWS_MATCHES(ConfigWith({{"VODCTL_S3_PART_SIZE", "4"}}), Error,
                        IsError(ExitCode::kUsage, "VODCTL_S3_PART_SIZE must be a whole number "
