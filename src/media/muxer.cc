@@ -88,11 +88,26 @@ void Muxer::Check(int ret, const char* doing) {
   if (ret < 0) CheckAv(ret, ExitCode::kIoError, fmt::format("{}: {}", what_, doing));
 }
 
+namespace {
+
+// The codec tag a stream copied into `format` is written with: the container's own tag where
+// it has one for the codec (0 lets the muxer pick it), else the source's. NUT, for one, has no
+// tag of its own for ProRes and refuses a stream without a tag, yet reads back the QuickTime
+// tag the source had ('apco'). The same choice as FFmpeg's command line for stream copy.
+unsigned TagFor(const AVOutputFormat* format, const AVCodecParameters* parameters) {
+  unsigned own = 0;
+  const bool has_own = format->codec_tag &&
+                       av_codec_get_tag2(format->codec_tag, parameters->codec_id, &own);
+  return has_own ? 0 : parameters->codec_tag;
+}
+
+}  // namespace
+
 int Muxer::AddStream(const AVCodecParameters* parameters, AVRational time_base) {
   AVStream* stream = avformat_new_stream(context_, nullptr);
   if (!stream) throw std::bad_alloc();
   CheckAv(avcodec_parameters_copy(stream->codecpar, parameters), ExitCode::kSoftware, what_);
-  stream->codecpar->codec_tag = 0;  // let the container choose its own tag
+  stream->codecpar->codec_tag = TagFor(context_->oformat, parameters);
   stream->time_base = time_base;
   return stream->index;
 }
