@@ -19,16 +19,20 @@ class SourceReadingGuard {
   // its stream's first than the policy's longest duration (a jump decades ahead would make
   // the constant-rate output fill the gap with copies of a frame).
   void Check(const AVPacket* packet);
-  // Error(kDataError) when a stream ended before the packets its index lists: the upload was
-  // cut short, and what is there would publish as a shorter video without a word.
+  // Error(kDataError) when the source ended before the packets its index lists or well before
+  // the length its header states: the upload was cut short, and what is there would publish
+  // as a shorter video without a word.
   void Finish() const;
 
  private:
+  void CheckDeclaredDuration() const;
+
   const AVFormatContext* format_;
   std::string name_;
   const SourcePolicy& policy_;
   std::map<int, int64_t> first_pts_;  // by stream
   std::map<int, int64_t> packets_;    // by stream
+  double last_seconds_ = -1e300;      // the latest timestamp read, any stream
 };
 
 }  // namespace vodctl
