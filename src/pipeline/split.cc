@@ -186,11 +186,15 @@ int64_t PresentationTime(const AVPacket* packet) {
 // too, and transcode keeps only the frames inside a chunk's presentation range.
 class VideoChunker {
  public:
-  VideoChunker(Storage& tmp, const AVStream* stream, double chunk_duration, std::string source)
+  // `frame_rate`: the nominal rate the output is made at.
+  VideoChunker(Storage& tmp, const AVStream* stream, double chunk_duration, Rational frame_rate,
+               std::string source)
       : tmp_(tmp),
         source_(std::move(source)),
         stream_(stream),
-        chunk_ticks_(std::llround(chunk_duration / av_q2d(stream->time_base))) {}
+        chunk_ticks_(std::llround(chunk_duration / av_q2d(stream->time_base))),
+        frame_ticks_(std::max<int64_t>(
+            1, std::llround(1 / (frame_rate.value() * av_q2d(stream->time_base))))) {}
 
   void Write(const AVPacket* packet) {
     int64_t pts = PresentationTime(packet);
@@ -211,8 +215,7 @@ class VideoChunker {
       }
       current_->Write(packet);
     }
-    frame_pts_.push_back(pts);
-    end_pts_ = std::max(end_pts_, pts + std::max<int64_t>(packet->duration, 1));
+    frames_.push_back({pts, packet->duration});
   }
 
   // Finishes the last chunk; returns the plan of every chunk.
@@ -224,7 +227,8 @@ class VideoChunker {
     records_.push_back(current_->Publish());
     current_.reset();
 
-    std::sort(frame_pts_.begin(), frame_pts_.end());
+    std::sort(frames_.begin(), frames_.end());
+    end_pts_ = PresentationEnd();
     std::vector<ChunkPlan> plans;
     Rational time_base{stream_->time_base.num, stream_->time_base.den};
     int64_t origin = starts_.front();
@@ -235,8 +239,8 @@ class VideoChunker {
       plan.end_pts = i + 1 < starts_.size() ? starts_[i + 1] : end_pts_;
       plan.first_slot = timeline.SlotAt(plan.start_pts, time_base, origin);
       plan.end_slot = timeline.SlotAt(plan.end_pts, time_base, origin);
-      auto first = std::lower_bound(frame_pts_.begin(), frame_pts_.end(), plan.start_pts);
-      auto last = std::lower_bound(frame_pts_.begin(), frame_pts_.end(), plan.end_pts);
+      auto first = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.start_pts, 0});
+      auto last = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.end_pts, 0});
       plan.input_frames = last - first;
       frame_count_ += plan.input_frames;
       plans.push_back(plan);
@@ -265,6 +269,26 @@ class VideoChunker {
     current_->Write(packet);
   }
 
+  // Where the last frame stops showing. A packet's duration is believed only up to the
+  // longest any frame of the stream showed (the step to the next timestamp), and at least
+  // one frame at the nominal rate: one packet claiming hours (an MKV BlockDuration, an MP4
+  // stts delta) would otherwise make every rendition repeat its picture for hours.
+  // Valid once frames_ is sorted.
+  int64_t PresentationEnd() const {
+    int64_t longest_step = frame_ticks_;
+    for (size_t i = 1; i < frames_.size(); ++i) {
+      longest_step = std::max(longest_step, frames_[i].pts - frames_[i - 1].pts);
+    }
+    int64_t end = 0;
+    for (const Frame& frame : frames_) {
+      const int64_t shown = std::clamp<int64_t>(frame.duration, 1, longest_step);
+      int64_t frame_end = 0;
+      if (__builtin_add_overflow(frame.pts, shown, &frame_end)) frame_end = INT64_MAX;
+      end = std::max(end, frame_end);
+    }
+    return end;
+  }
+
   void ClosePrevious() {
     if (!previous_) return;
     records_.push_back(previous_->Publish());
@@ -280,8 +304,14 @@ class VideoChunker {
   std::unique_ptr<StreamCopyWriter> previous_;  // still taking an open GOP's leading pictures
   media::PacketPtr pending_key_;
   std::vector<int64_t> starts_;
-  std::vector<int64_t> frame_pts_;  // every kept frame, to count each chunk's frames
-  int64_t end_pts_ = 0;
+  struct Frame {
+    int64_t pts;
+    int64_t duration;  // as the packet claims it
+    auto operator<=>(const Frame&) const = default;
+  };
+  int64_t frame_ticks_;  // one frame at the nominal rate, in the stream's time base
+  std::vector<Frame> frames_;  // every kept frame, to count each chunk's frames
+  int64_t end_pts_ = 0;  // valid after Finish
   int64_t frame_count_ = 0;
   std::vector<nlohmann::json> records_;
 };
@@ -308,7 +338,8 @@ void RunSplit(JobContext& context) {
 
   std::optional<VideoChunker> chunker;
   if (video) {
-    chunker.emplace(context.tmp(), video, job.options.ChunkDuration(info.duration), demuxer.name());
+    chunker.emplace(context.tmp(), video, job.options.ChunkDuration(info.duration),
+                    OutputFrameRate(info.video), demuxer.name());
   }
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
