@@ -7,7 +7,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace vodctl {
+
+namespace {
+
+// The presentation is the video's: from its first frame to the end of its last, and every
+// audio track covers exactly that (media::AudioTranscoder drops what lies outside and fills
+// what the source's audio leaves uncovered with silence), so all renditions end together and
+// the audio has no segment of its own past the video's last. Without video, the audio's own
+// span from the earliest track's start.
+media::AudioTranscoder::Span PresentationSpan(const SourceInfo& source) {
+  const VideoInfo& video = source.video;
+  if (video.stream_index >= 0) {
+    const double time_base = video.time_base.value();
+    return {.origin = static_cast<double>(video.start_pts) * time_base,
+            .length = static_cast<double>(video.end_pts - video.start_pts) * time_base};
+  }
+  double origin = source.audio->start_pts * source.audio->time_base.value();
+  for (const AudioInfo& more : source.more_audio) {
+    origin = std::min(origin, more.start_pts * more.time_base.value());
+  }
+  return {.origin = origin, .length = std::nullopt};
+}
+
+}  // namespace
 
 bool AudioPending(const JobContext& context) {
   return context.source().audio.has_value() && !context.job().result.contains("audio");
@@ -17,16 +42,14 @@ void EncodeAudio(JobContext& context) {
   const std::string what = fmt::format("job '{}' audio", context.id());
   media::Demuxer input(context.tmp().LocalPathForRead(tmp_keys::AudioSource()),
                        media::Demuxer::Kind::kIntermediate);
-  // Output time 0 is the first video frame's, as for the video renditions.
-  const VideoInfo& video = context.source().video;
-  const double origin = static_cast<double>(video.start_pts) * video.time_base.value();
+  const media::AudioTranscoder::Span span = PresentationSpan(context.source());
   media::FileSink sink(context.tmp().ScratchPath(tmp_keys::Audio()));
   // Every audio track, each stream i of audio.nut encoded from stream i of the copy.
   std::unique_ptr<media::Muxer> muxer = media::Muxer::Intermediate(&sink, what);
   std::vector<std::unique_ptr<media::AudioTranscoder>> transcoders;
   for (unsigned i = 0; i < input.context()->nb_streams; ++i) {
     transcoders.push_back(std::make_unique<media::AudioTranscoder>(
-        input.stream(i), origin, muxer.get(),
+        input.stream(i), span, muxer.get(),
         input.context()->nb_streams == 1 ? what : fmt::format("{} track {}", what, i + 1)));
   }
   muxer->WriteHeader();
