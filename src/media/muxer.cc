@@ -1,7 +1,6 @@
 #include "media/muxer.h"
 
 #include "media/av_error.h"
-#include "media/intermediate.h"
 
 extern "C" {
 #include <libavutil/opt.h>
@@ -55,8 +54,9 @@ Muxer::Muxer(const char* format, ByteSink* sink, std::string what)
   context_->flags |= AVFMT_FLAG_BITEXACT | AVFMT_FLAG_CUSTOM_IO;
 }
 
-std::unique_ptr<Muxer> Muxer::Intermediate(ByteSink* sink, std::string what) {
-  auto muxer = std::make_unique<Muxer>(kIntermediateFormat, sink, std::move(what));
+std::unique_ptr<Muxer> Muxer::Intermediate(ByteSink* sink, std::string what,
+                                           const char* format) {
+  auto muxer = std::make_unique<Muxer>(format, sink, std::move(what));
   muxer->SetOutputOffset(kIntermediateOffsetMicroseconds);
   return muxer;
 }
@@ -91,14 +91,24 @@ void Muxer::Check(int ret, const char* doing) {
 namespace {
 
 // The codec tag a stream copied into `format` is written with: the container's own tag where
-// it has one for the codec (0 lets the muxer pick it), else the source's. NUT, for one, has no
-// tag of its own for ProRes and refuses a stream without a tag, yet reads back the QuickTime
-// tag the source had ('apco'). The same choice as FFmpeg's command line for stream copy.
+// it has one for the codec (0 lets the muxer pick it), else the source's, else one of the
+// AVI or QuickTime tags for the codec. NUT, for one, has no tag of its own for ProRes or
+// DNxHD and refuses a stream without one, yet reads those tables' tags back ('apco' from a
+// MOV; an MXF carries none, so DNxHD gets AVI's 'AVdn'). The first two choices are FFmpeg's
+// command line's for stream copy.
 unsigned TagFor(const AVOutputFormat* format, const AVCodecParameters* parameters) {
-  unsigned own = 0;
-  const bool has_own = format->codec_tag &&
-                       av_codec_get_tag2(format->codec_tag, parameters->codec_id, &own);
-  return has_own ? 0 : parameters->codec_tag;
+  unsigned tag = 0;
+  if (format->codec_tag && av_codec_get_tag2(format->codec_tag, parameters->codec_id, &tag)) {
+    return 0;
+  }
+  if (parameters->codec_tag) return parameters->codec_tag;
+  const AVCodecTag* const video_tags[] = {avformat_get_riff_video_tags(),
+                                          avformat_get_mov_video_tags(), nullptr};
+  const AVCodecTag* const audio_tags[] = {avformat_get_riff_audio_tags(),
+                                          avformat_get_mov_audio_tags(), nullptr};
+  const bool video = parameters->codec_type == AVMEDIA_TYPE_VIDEO;
+  av_codec_get_tag2(video ? video_tags : audio_tags, parameters->codec_id, &tag);
+  return tag;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "media/av_ptr.h"
+#include "media/intermediate.h"
 #include "util/sha256.h"
 #include "vodctl/error.h"
 
@@ -56,8 +57,9 @@ class Muxer {
   // `format`: a libavformat muxer name ("nut", "mp4", "mpegts"). `what` names the output
   // in messages. The sink must outlive the muxer.
   Muxer(const char* format, ByteSink* sink, std::string what);
-  // A muxer for an intermediate file (see intermediate.h).
-  static std::unique_ptr<Muxer> Intermediate(ByteSink* sink, std::string what);
+  // A muxer for an intermediate file (see intermediate.h), NUT unless `format` says otherwise.
+  static std::unique_ptr<Muxer> Intermediate(ByteSink* sink, std::string what,
+                                             const char* format = kIntermediateFormat);
   ~Muxer();
   Muxer(const Muxer&) = delete;
   Muxer& operator=(const Muxer&) = delete;

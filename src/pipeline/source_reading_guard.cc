@@ -58,7 +58,7 @@ void SourceReadingGuard::Finish() const {
 // or MP4 header) and whose packets stop well short of it lost its end. MPEG-TS and PS state
 // nothing (FFmpeg estimates their length from the last timestamps), so there is nothing to
 // hold them to. The margin leaves room for streams vodctl does not read (a subtitle track
-// running on) and for rounding in the header.
+// running on) and for rounding in the header: 0.5 s or 5%, whichever is more.
 void SourceReadingGuard::CheckDeclaredDuration() const {
   if (format_->duration_estimation_method != AVFMT_DURATION_FROM_STREAM) return;
   if (format_->duration <= 0 || packets_.empty()) return;
@@ -66,8 +66,8 @@ void SourceReadingGuard::CheckDeclaredDuration() const {
   const double start = format_->start_time != AV_NOPTS_VALUE
                            ? format_->start_time / double(AV_TIME_BASE) : 0;
   const double read = last_seconds_ - start;
-  constexpr double kMarginShare = 0.1;
-  constexpr double kMarginSeconds = 2;
+  constexpr double kMarginShare = 0.05;
+  constexpr double kMarginSeconds = 0.5;
   if (read < declared - std::max(kMarginSeconds, kMarginShare * declared)) {
     Fail(ExitCode::kDataError,
          "source '{}' is cut short: its header says {:.3f} s but its media ends at {:.3f} s",

@@ -1,6 +1,7 @@
 #include "media/av_error.h"
 #include "media/demuxer.h"
 #include "media/muxer.h"
+#include "media/presentation_time_filler.h"
 #include "pipeline/job_mirror.h"
 #include "pipeline/picture_filters.h"
 #include "pipeline/source_reading_guard.h"
@@ -135,11 +136,13 @@ SourceFacts FactsOf(const Demuxer& demuxer, const SourceInfo& info) {
 // every audio stream (in source order: stream i of the file is audio track i).
 class StreamCopyWriter {
  public:
-  StreamCopyWriter(Storage& tmp, std::string key, std::vector<const AVStream*> sources)
+  // `format`: the intermediate container (see media/intermediate.h).
+  StreamCopyWriter(Storage& tmp, std::string key, std::vector<const AVStream*> sources,
+                   const char* format = media::kIntermediateFormat)
       : tmp_(tmp),
         key_(std::move(key)),
         sink_(tmp.ScratchPath(key_)),
-        muxer_(Muxer::Intermediate(&sink_, key_)) {
+        muxer_(Muxer::Intermediate(&sink_, key_, format)) {
     for (const AVStream* source : sources) {
       output_index_[source->index] = muxer_->AddStream(source->codecpar, source->time_base);
       time_base_[source->index] = source->time_base;
@@ -197,6 +200,28 @@ class VideoChunker {
             1, std::llround(1 / (frame_rate.value() * av_q2d(stream->time_base))))) {}
 
   void Write(const AVPacket* packet) {
+    media::PacketPtr copy(av_packet_clone(packet));
+    if (!copy) throw std::bad_alloc();
+    untimed_.Push(std::move(copy));
+    while (media::PacketPtr timed = untimed_.Pop()) WriteTimed(timed.get());
+  }
+
+  // Finishes the last chunk; returns the plan of every chunk.
+  std::vector<ChunkPlan> Finish(const Timeline& timeline) {
+    untimed_.Finish();
+    while (media::PacketPtr timed = untimed_.Pop()) WriteTimed(timed.get());
+    return Plan(timeline);
+  }
+
+  // The first frame shown, output time 0; valid after Finish.
+  int64_t origin_pts() const { return origin_pts_; }
+  int64_t end_pts() const { return end_pts_; }
+  // Frames from the first key frame on; valid after Finish.
+  int64_t frame_count() const { return frame_count_; }
+  const std::vector<nlohmann::json>& records() const { return records_; }
+
+ private:
+  void WriteTimed(const AVPacket* packet) {
     int64_t pts = PresentationTime(packet);
     if (pts == AV_NOPTS_VALUE) {
       Fail(ExitCode::kDataError, "source video packet without timestamps at byte {}", packet->pos);
@@ -215,11 +240,12 @@ class VideoChunker {
       }
       current_->Write(packet);
     }
-    frames_.push_back({pts, packet->duration});
+    // An MP4 edit list that starts past a key frame marks the pictures before its start
+    // discarded: copied, since the frames after them need them to decode, never shown.
+    if (!(packet->flags & AV_PKT_FLAG_DISCARD)) frames_.push_back({pts, packet->duration});
   }
 
-  // Finishes the last chunk; returns the plan of every chunk.
-  std::vector<ChunkPlan> Finish(const Timeline& timeline) {
+  std::vector<ChunkPlan> Plan(const Timeline& timeline) {
     if (!current_) {
       Fail(ExitCode::kDataError, "source '{}' has no decodable video (no key frame)", source_);
     }
@@ -228,19 +254,24 @@ class VideoChunker {
     current_.reset();
 
     std::sort(frames_.begin(), frames_.end());
+    auto shown = std::lower_bound(frames_.begin(), frames_.end(), Frame{starts_.front(), INT64_MIN});
+    if (shown == frames_.end()) {
+      Fail(ExitCode::kDataError, "source '{}' has no video frame to show", source_);
+    }
+    origin_pts_ = shown->pts;  // the first key frame's, unless an edit list starts later
     end_pts_ = PresentationEnd();
     std::vector<ChunkPlan> plans;
     Rational time_base{stream_->time_base.num, stream_->time_base.den};
-    int64_t origin = starts_.front();
+    const int64_t origin = origin_pts_;
     for (size_t i = 0; i < starts_.size(); ++i) {
       ChunkPlan plan;
       plan.index = static_cast<int>(i);
-      plan.start_pts = starts_[i];
+      plan.start_pts = std::max(starts_[i], origin);
       plan.end_pts = i + 1 < starts_.size() ? starts_[i + 1] : end_pts_;
       plan.first_slot = timeline.SlotAt(plan.start_pts, time_base, origin);
       plan.end_slot = timeline.SlotAt(plan.end_pts, time_base, origin);
-      auto first = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.start_pts, 0});
-      auto last = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.end_pts, 0});
+      auto first = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.start_pts, INT64_MIN});
+      auto last = std::lower_bound(frames_.begin(), frames_.end(), Frame{plan.end_pts, INT64_MIN});
       plan.input_frames = last - first;
       frame_count_ += plan.input_frames;
       plans.push_back(plan);
@@ -248,14 +279,6 @@ class VideoChunker {
     return plans;
   }
 
-  int64_t origin_pts() const { return starts_.empty() ? 0 : starts_.front(); }
-  int64_t end_pts() const { return end_pts_; }
-  bool started() const { return !starts_.empty(); }
-  // Frames from the first key frame on; valid after Finish.
-  int64_t frame_count() const { return frame_count_; }
-  const std::vector<nlohmann::json>& records() const { return records_; }
-
- private:
   void StartChunk(const AVPacket* packet, int64_t pts) {
     ClosePrevious();
     if (current_) {
@@ -300,6 +323,7 @@ class VideoChunker {
   std::string source_;  // for messages
   const AVStream* stream_;
   int64_t chunk_ticks_;
+  media::PresentationTimeFiller untimed_;  // an AVI's reference pictures have no pts
   std::unique_ptr<StreamCopyWriter> current_;
   std::unique_ptr<StreamCopyWriter> previous_;  // still taking an open GOP's leading pictures
   media::PacketPtr pending_key_;
@@ -310,8 +334,9 @@ class VideoChunker {
     auto operator<=>(const Frame&) const = default;
   };
   int64_t frame_ticks_;  // one frame at the nominal rate, in the stream's time base
-  std::vector<Frame> frames_;  // every kept frame, to count each chunk's frames
-  int64_t end_pts_ = 0;  // valid after Finish
+  std::vector<Frame> frames_;  // every frame shown, to count each chunk's frames
+  int64_t origin_pts_ = 0;  // valid after Finish
+  int64_t end_pts_ = 0;     // valid after Finish
   int64_t frame_count_ = 0;
   std::vector<nlohmann::json> records_;
 };
@@ -344,7 +369,8 @@ void RunSplit(JobContext& context) {
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
   if (!audio.empty()) {
-    audio_copy = std::make_unique<StreamCopyWriter>(context.tmp(), tmp_keys::AudioSource(), audio);
+    audio_copy = std::make_unique<StreamCopyWriter>(context.tmp(), tmp_keys::AudioSource(), audio,
+                                                    media::kAudioCopyFormat);
   }
   Progress progress("split", info.size);
   media::PacketPtr packet = media::MakePacket();
