@@ -29,7 +29,8 @@ constexpr std::string_view kNeverAllowed[] = {"hls", "applehttp", "concat", "ffc
 // used decoder is a rarely fuzzed one.
 constexpr std::string_view kVideoCodecs[] = {
     "h264", "hevc", "av1", "vp8", "vp9", "mpeg4", "mpeg2video", "mpeg1video", "h263",
-    "mjpeg", "prores", "dnxhd", "dvvideo", "vc1", "wmv3", "theora", "ffv1"};
+    "mjpeg", "prores", "dnxhd", "dvvideo", "vc1", "wmv3", "wmv2", "wmv1", "msmpeg4v3", "theora",
+    "ffv1"};
 constexpr std::string_view kAudioCodecs[] = {
     "aac", "mp3", "mp2", "ac3", "eac3", "opus", "vorbis", "flac", "alac", "dts", "wmav2",
     "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_f32le", "pcm_u8",
