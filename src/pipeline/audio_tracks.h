@@ -10,7 +10,7 @@
 namespace vodctl {
 
 struct AudioTrack {
-  int index = 0;          // stream index in tmp audio-source.mkv and audio.nut
+  int index = 0;          // stream index in tmp audio-source and audio.nut
   std::string folder;     // "audio" for the first; "audio-fra" (language) or "audio-2" after
   std::string name;       // EXT-X-MEDIA NAME: the title, else the language, else "Audio N"
   std::string language;   // EXT-X-MEDIA LANGUAGE: the stream's tag, "und" when unknown

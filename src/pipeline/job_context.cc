@@ -29,7 +29,7 @@ Timeline JobContext::timeline() const {
 
 namespace tmp_keys {
 std::string Chunk(int index) { return fmt::format("chunks/{:05d}.nut", index); }
-std::string AudioSource() { return "audio-source.mkv"; }
+std::string AudioSource() { return "audio-source"; }
 std::string Audio() { return "audio.nut"; }
 std::string RenditionChunk(const std::string& rendition, int index) {
   return fmt::format("renditions/{}/{:05d}.nut", rendition, index);

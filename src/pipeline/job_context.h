@@ -43,7 +43,7 @@ class JobContext {
 // Where each intermediate file lives in the job's tmp storage.
 namespace tmp_keys {
 std::string Chunk(int index);                                   // chunks/00003.nut
-std::string AudioSource();  // audio-source.mkv: the source's audio, copied by split
+std::string AudioSource();  // audio-source: the source's audio, copied by split (NUT or MKV)
 std::string Audio();                                            // audio.nut
 std::string RenditionChunk(const std::string& rendition, int index);  // renditions/720p/00003.nut
 std::string RenditionFull(const std::string& rendition);       // renditions/720p/full.nut

@@ -369,8 +369,12 @@ void RunSplit(JobContext& context) {
   // The audio is only copied here; EncodeAudio encodes it while chunks are transcoded.
   std::unique_ptr<StreamCopyWriter> audio_copy;
   if (!audio.empty()) {
-    audio_copy = std::make_unique<StreamCopyWriter>(context.tmp(), tmp_keys::AudioSource(), audio,
-                                                    media::kAudioCopyFormat);
+    const bool nut_carries = std::all_of(audio.begin(), audio.end(), [](const AVStream* a) {
+      return media::NutCarries(a->codecpar->codec_id);
+    });
+    audio_copy = std::make_unique<StreamCopyWriter>(
+        context.tmp(), tmp_keys::AudioSource(), audio,
+        nut_carries ? media::kIntermediateFormat : media::kAudioCopyFormat);
   }
   Progress progress("split", info.size);
   media::PacketPtr packet = media::MakePacket();
