@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <atomic>
 #include <exception>
@@ -467,6 +468,24 @@ S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view erro
                                                           : S3Verdict::kFail;
 }
 
+ExitCode S3RefusalExitCode(int status, std::string_view error_code) {
+  constexpr std::array<std::string_view, 6> kRefusedCodes = {
+      "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+      "InvalidToken", "ExpiredToken",          "AllAccessDisabled"};
+  constexpr std::array<std::string_view, 3> kMissingCodes = {"NoSuchBucket", "NoSuchKey",
+                                                             "NoSuchUpload"};
+  const auto listed = [&](const auto& codes) {
+    return std::find(codes.begin(), codes.end(), error_code) != codes.end();
+  };
+  if (listed(kRefusedCodes) || (error_code.empty() && status == 403)) {
+    return ExitCode::kNoPermission;
+  }
+  if (listed(kMissingCodes) || (error_code.empty() && status == 404)) {
+    return ExitCode::kNoInput;
+  }
+  return ExitCode::kIoError;
+}
+
 HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
                             std::string_view amz_date) {
   sigv4::Request signing{call.method, RequestPath(config, call.object_key), call.query,
@@ -554,7 +573,7 @@ HttpResponse S3Storage::SendOver(HttpTransport& transport, const S3Call& call,
           Fail(ExitCode::kUnavailable, "{}: cannot use endpoint {}: {}", what,
                config_.endpoint(), response.transport_error);
         }
-        Fail(ExitCode::kIoError, "{}: {}", what, FailureText(response, error));
+        Fail(S3RefusalExitCode(response.status, error.code), "{}: {}", what, FailureText(response, error));
       case S3Verdict::kRetry:
         break;
     }
@@ -592,7 +611,7 @@ std::optional<ObjectInfo> S3Storage::Stat(const std::string& key) {
 std::string S3Storage::LocalPathForRead(const std::string& key) {
   const std::string object_key = ObjectKey(key);
   const std::optional<Version> remote = Head(object_key);
-  if (!remote) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  if (!remote) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
   const auto cached = downloads_.find(key);
   if (cached != downloads_.end() && cached->second.version == *remote) return cached->second.path;
 
@@ -733,7 +752,7 @@ class S3Storage::ObjectReader : public RandomAccessReader {
 std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {
   std::string object_key = ObjectKey(key);
   std::optional<Version> version = Head(object_key);
-  if (!version) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  if (!version) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
   return std::make_unique<ObjectReader>(*this, std::move(object_key), std::move(*version));
 }
 
@@ -926,7 +945,8 @@ void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
     call.query = {{"delete", ""}};
     const HttpResponse response = Send(call, &body);
     if (const std::optional<S3DeleteFailure> failure = ParseDeleteFailure(response.body)) {
-      Fail(ExitCode::kIoError, "S3 cannot delete {}: {} ({})", ObjectUrl(failure->key),
+      Fail(S3RefusalExitCode(0, failure->error.code), "S3 cannot delete {}: {} ({})",
+           ObjectUrl(failure->key),
            failure->error.code, failure->error.message);
     }
   }

@@ -21,6 +21,7 @@
 
 #include "storage/curl_handle.h"
 #include "storage/sigv4.h"
+#include "vodctl/error.h"
 #include "vodctl/storage.h"
 
 namespace vodctl {
@@ -105,6 +106,12 @@ enum class S3Verdict { kSuccess, kRetry, kFail };
 // Whether a response is a success, a transient failure or a final one. `error_code` is the
 // Code of the S3 error document in the body, if any.
 S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view error_code);
+
+// The exit code of a final refusal (an answer ClassifyS3Response calls kFail, or a key a
+// multi-object delete reports): a refused signature, key or access is kNoPermission, a missing
+// bucket or key kNoInput, and anything else kIoError. The HTTP status decides where there is
+// no error code (HEAD answers have no body).
+ExitCode S3RefusalExitCode(int status, std::string_view error_code);
 
 // One S3 API call, before signing.
 struct S3Call {
