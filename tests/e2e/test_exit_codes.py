@@ -1,0 +1,55 @@
+"""Each failure exits with the one code that means it, and says in one line what and where.
+
+S3's refusals are in test_s3.py (they need the server); these are the failures of the job's
+own files: a mirror in tmp that is not what vodctl wrote (a missing source is in
+test_bad_input.py).
+"""
+
+import os
+import unittest
+
+from vodtest import EX_DATAERR, FAST, VodTestCase, media
+
+JOB = "codes"
+
+
+class ExitCodeTest(VodTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.ws.path("shared-tmp")
+        self.job_tmp = os.path.join(self.tmp, JOB)
+
+    def split(self):
+        self.run_ok("split", media("small"), "--job", JOB, "--output", self.ws.path("out"),
+                    "--tmp", self.tmp, "--ladder", "240p", *FAST, quiet=True)
+
+    def test_a_mirrored_file_of_the_wrong_shape_exits_65_naming_it(self):
+        # Valid JSON, but not what vodctl writes: another host taking the job over from tmp
+        # must call it corrupt, not crash on it (70).
+        self.split()
+        self.run_ok("transcode-chunk", "--job", JOB, "--chunk", "0", quiet=True)
+        for name, text in [("results/00000.json", "[]"),
+                           ("results/00000.json", '{"size": "x"}'),
+                           ("results/00000.json", '{"240p": {"size": "x"}}'),
+                           ("plan.json", "[]"),
+                           ("plan.json", '{"size": "x"}')]:
+            with self.subTest(file=name, text=text):
+                path = os.path.join(self.job_tmp, name)
+                with open(path) as f:
+                    good = f.read()
+                with open(path, "w") as f:
+                    f.write(text)
+                try:
+                    new_host = self.ws.path("new-host", f"{len(text)}-{name[0]}.db")
+                    rc, _, err = self.vodctl("resume", "--job", JOB, "--tmp", self.tmp,
+                                             state=new_host)
+                finally:
+                    with open(path, "w") as f:
+                        f.write(good)
+                self.assertEqual(rc, EX_DATAERR, err)
+                self.assertIn(path, self.assert_one_error_line(err))
+
+
+if __name__ == "__main__":
+    unittest.main()
