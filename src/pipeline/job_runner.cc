@@ -207,7 +207,10 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   ReleaseChunksOfDeadWorkers();
   const std::string owner = WorkerName();
   std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
-  if (!chunk) return std::nullopt;
+  if (!chunk) {
+    FailIfChunkFailedForGood(index);
+    return std::nullopt;
+  }
   const int chunk_index = chunk->plan.index;
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
@@ -236,6 +239,14 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   }
   FinishTranscodeIfComplete();
   return chunk_index;
+}
+
+void JobRunner::FailIfChunkFailedForGood(std::optional<int> index) {
+  for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
+    if (chunk.state != ChunkState::kFailed || (index && chunk.plan.index != *index)) continue;
+    Fail(ExitCode::kDataError, "job '{}' chunk {} failed for good after {} attempts: {}", job_id_,
+         chunk.plan.index, chunk.attempts, chunk.error);
+  }
 }
 
 void JobRunner::FinishTranscodeIfComplete() {

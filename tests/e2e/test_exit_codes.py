@@ -1,11 +1,12 @@
 """Each failure exits with the one code that means it, and says in one line what and where.
 
 S3's refusals are in test_s3.py (they need the server); these are the failures of the job's
-own files: a mirror in tmp that is not what vodctl wrote (a missing source is in
-test_bad_input.py).
+own files: a mirror in tmp that is not what vodctl wrote, a chunk that failed for good (a
+missing source is in test_bad_input.py).
 """
 
 import os
+import sqlite3
 import unittest
 
 from vodtest import EX_DATAERR, FAST, VodTestCase, media
@@ -49,6 +50,29 @@ class ExitCodeTest(VodTestCase):
                         f.write(good)
                 self.assertEqual(rc, EX_DATAERR, err)
                 self.assertIn(path, self.assert_one_error_line(err))
+
+    def test_transcoding_a_chunk_that_failed_for_good_exits_65(self):
+        # A scheduler's array task for that chunk must not count as a success.
+        self.split()
+        with sqlite3.connect(self.ws.state) as db:
+            db.execute("UPDATE chunks SET state = 'failed', attempts = 3, error = 'bad frame' "
+                       "WHERE job_id = ? AND idx = 1", (JOB,))
+        rc, out, err = self.vodctl("transcode-chunk", "--job", JOB, "--chunk", "1")
+        self.assertEqual(rc, EX_DATAERR, err)
+        self.assertEqual(out, "")
+        line = self.assert_one_error_line(err)
+        self.assertIn("chunk 1 failed for good", line)
+        self.assertIn("bad frame", line)
+        # The others are still there to do; with none left, --next says why too.
+        self.assertEqual(self.run_ok("transcode-chunk", "--job", JOB, "--chunk", "0",
+                                     quiet=True), "0\n")
+        while True:
+            rc, out, err = self.vodctl("transcode-chunk", "--job", JOB, "--next", quiet=True)
+            if rc != 0:
+                break
+            self.assertRegex(out, r"^\d+\n$")
+        self.assertEqual(rc, EX_DATAERR, err)
+        self.assertIn("chunk 1 failed for good", self.assert_one_error_line(err))
 
 
 if __name__ == "__main__":
