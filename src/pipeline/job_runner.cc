@@ -300,16 +300,21 @@ void JobRunner::TranscodeAllChunks() {
   workers.emplace_back(encode_audio);
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers.emplace_back(work);
   for (auto& worker : workers) worker.join();
-  if (first_error) std::rethrow_exception(first_error);
-  if (audio_error) {
+  // Whatever a worker threw, the job must not stay running with nobody running it: a chunk's
+  // own failures have settled it already (failed, or pending after an interruption), but not
+  // an error before a claim nor one that is not an Error at all (a JSON library's, bad_alloc).
+  for (const std::exception_ptr& error_ptr : {first_error, audio_error}) {
+    if (!error_ptr) continue;
     try {
-      std::rethrow_exception(audio_error);
+      std::rethrow_exception(error_ptr);
     } catch (const std::exception& error) {
+      const JobState state = state_.GetJob(job_id_).state;
       if (CodeOf(error) == ExitCode::kTempFail) {
-        Interrupted(Step::kTranscode);
+        if (state == JobState::kRunning) Interrupted(Step::kTranscode);
         throw;
       }
-      FailJob(error, std::nullopt);
+      if (state != JobState::kFailed) FailJob(error, Step::kTranscode);
+      throw;
     }
   }
   FinishTranscodeIfComplete();
@@ -354,8 +359,29 @@ void JobRunner::GatherChunkResults(const char* before) {
   FinishTranscodeIfComplete();
 }
 
+void JobRunner::TakeOverIfAbandoned(Step step) {
+  if (state_.GetJob(job_id_).steps[step] != StepState::kRunning) return;
+  // Split, concat and segment run only while their process holds the job lock, and this one
+  // holds it now: the process that left the step running is gone (killed, its host lost).
+  const std::string message = fmt::format("{} was left running by a process that is gone", ToString(step));
+  log::Info("job '{}': {}; taking it over", job_id_, message);
+  state_.AddEvent(job_id_, "step-taken-over", std::nullopt, message);
+  switch (step) {
+    case Step::kSplit:
+      return SplitLocked();
+    case Step::kConcat:
+      return ConcatLocked();
+    case Step::kSegment:
+      return SegmentLocked();
+    case Step::kTranscode:
+      // Its chunks have leases of their own, which ReleaseChunksOfDeadWorkers and expiry free.
+      return;
+  }
+}
+
 void JobRunner::Concat() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("concat");
   ConcatLocked();
 }
@@ -367,7 +393,9 @@ void JobRunner::ConcatLocked() {
 
 void JobRunner::Segment() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("segment");
+  TakeOverIfAbandoned(Step::kConcat);
   SegmentLocked();
 }
 

@@ -73,6 +73,10 @@ class JobRunner {
   // the results other hosts left in tmp, checks every chunk is done with its files intact,
   // and names the ones that are not (Error kUsage, or kTempFail when all are still running).
   void GatherChunkResults(const char* before);
+  // For a caller that holds the job lock: runs `step` to the end when it is marked running,
+  // as only a holder of the lock runs it and the one that did is gone. So `segment` after a
+  // kill -9 in concat finishes concat and goes on, instead of waiting for nobody (exit 75).
+  void TakeOverIfAbandoned(Step step);
   void ReleaseChunksOfDeadWorkers();
   void VerifyArtefacts();
   void Interrupted(Step step);
