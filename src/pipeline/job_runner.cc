@@ -5,6 +5,7 @@
 #include "pipeline/job_mirror.h"
 #include "pipeline/lease_keeper.h"
 #include "pipeline/steps.h"
+#include "util/backoff.h"
 #include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
@@ -18,6 +19,7 @@
 #include <cerrno>
 #include <exception>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -30,6 +32,11 @@ constexpr auto kRenewInterval = std::chrono::seconds(10);
 constexpr auto kLockPollInterval = std::chrono::seconds(1);
 // A chunk that fails this often for reasons other than bad input fails the job.
 constexpr int kMaxChunkAttempts = 3;
+// A worker of run/resume gives up after as many failures in a row, whether or not they were
+// a chunk's, waiting 0.2 s, then 0.4 s (jittered) in between: a few seconds at most.
+constexpr RetryPolicy kWorkerRetry{.attempts = kMaxChunkAttempts,
+                                   .first_delay = std::chrono::milliseconds(200),
+                                   .max_delay = std::chrono::seconds(2)};
 
 ExitCode CodeOf(const std::exception& error) {
   if (auto* e = dynamic_cast<const Error*>(&error)) return e->code();
@@ -264,6 +271,8 @@ void JobRunner::TranscodeAllChunks() {
     try {
       auto store = OpenSqliteStateStore(options_.state_path);
       JobRunner worker(*store, job_id_, options_);
+      std::mt19937 random(std::random_device{}());
+      int failures = 0;  // in a row: a chunk done starts the count again
       while (true) {
         {
           std::lock_guard lock(error_mutex);
@@ -271,12 +280,20 @@ void JobRunner::TranscodeAllChunks() {
         }
         try {
           if (!worker.TranscodeChunk(std::nullopt)) return;
+          failures = 0;
         } catch (const Error& error) {
-          // A transient failure left the chunk pending: take it (or another) again.
-          if (error.code() == ExitCode::kTempFail || store->GetJob(job_id_).state == JobState::kFailed) {
+          // A transient failure left the chunk pending: take it (or another) again, after a
+          // while. A failure before any claim (the state database read-only or full) counts
+          // no chunk attempt, so the bound is here: it would otherwise spin for ever.
+          if (error.code() == ExitCode::kTempFail || store->GetJob(job_id_).state == JobState::kFailed ||
+              ++failures >= kWorkerRetry.attempts) {
             throw;
           }
-          log::Info("job '{}': {}; retrying", job_id_, error.what());
+          const auto delay =
+              BackoffDelay(kWorkerRetry, failures, std::uniform_real_distribution<double>(0, 1)(random));
+          log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(), delay.count() / 1000.0);
+          std::this_thread::sleep_for(delay);
+          ThrowIfStopRequested(fmt::format("job '{}': transcoding", job_id_));
         }
       }
     } catch (...) {

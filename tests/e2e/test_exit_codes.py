@@ -7,9 +7,10 @@ missing source is in test_bad_input.py).
 
 import os
 import sqlite3
+import time
 import unittest
 
-from vodtest import EX_DATAERR, FAST, VodTestCase, media
+from vodtest import EX_DATAERR, EX_IOERR, FAST, VodTestCase, media
 
 JOB = "codes"
 
@@ -73,6 +74,26 @@ class ExitCodeTest(VodTestCase):
             self.assertRegex(out, r"^\d+\n$")
         self.assertEqual(rc, EX_DATAERR, err)
         self.assertIn("chunk 1 failed for good", self.assert_one_error_line(err))
+
+    def test_a_state_database_that_refuses_chunk_claims_exits_74_within_seconds(self):
+        # Every claim fails as SQLite does on a full disk, before any chunk is claimed, so no
+        # chunk attempt counts it: the workers of run/resume must give up, not spin for ever.
+        # (A trigger, not a full or read-only file system: the failure lands exactly there,
+        # after the job lock and split have written, and it works as root too.)
+        self.split()
+        with sqlite3.connect(self.ws.state) as db:
+            db.execute("CREATE TRIGGER refuse_claims BEFORE UPDATE ON chunks "
+                       "WHEN NEW.state = 'running' BEGIN "
+                       "SELECT RAISE(ABORT, 'database or disk is full'); END")
+        started = time.monotonic()
+        rc, _, err = self.vodctl("resume", "--job", JOB, "--jobs", "2", quiet=True, timeout=60)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual(rc, EX_IOERR, err)
+        line = self.assert_one_error_line(err)
+        self.assertIn("database or disk is full", line)
+        self.assertIn(self.ws.state, line)
+        (job,) = self.ws.status(JOB)
+        self.assertEqual(job["state"], "failed", "the job must not stay running")
 
 
 if __name__ == "__main__":
