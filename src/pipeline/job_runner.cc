@@ -377,9 +377,10 @@ void JobRunner::GatherChunkResults(const char* before) {
 }
 
 void JobRunner::TakeOverIfAbandoned(Step step) {
-  if (state_.GetJob(job_id_).steps[step] != StepState::kRunning) return;
-  // Split, concat and segment run only while their process holds the job lock, and this one
-  // holds it now: the process that left the step running is gone (killed, its host lost).
+  // This process holds the job lock: whoever left the step running is gone (killed, its host
+  // lost). Transcode's chunks have leases of their own, which ReleaseChunksOfDeadWorkers and
+  // expiry free.
+  if (!RunsUnderJobLock(step) || state_.GetJob(job_id_).steps[step] != StepState::kRunning) return;
   const std::string message = fmt::format("{} was left running by a process that is gone", ToString(step));
   log::Info("job '{}': {}; taking it over", job_id_, message);
   state_.AddEvent(job_id_, "step-taken-over", std::nullopt, message);
@@ -391,7 +392,6 @@ void JobRunner::TakeOverIfAbandoned(Step step) {
     case Step::kSegment:
       return SegmentLocked();
     case Step::kTranscode:
-      // Its chunks have leases of their own, which ReleaseChunksOfDeadWorkers and expiry free.
       return;
   }
 }
