@@ -37,7 +37,7 @@ struct Fixture {
 
 TEST_CASE("chunk results another host left in tmp are adopted, the others left alone") {
   Fixture f;
-  MirrorChunkResult(*f.tmp, 2, {{"360p", {{"size", 7}}}});
+  MirrorChunkResult(*f.tmp, 2, {{"360p", {{"size", 7}, {"sha256", std::string(64, 'a')}, {"frames", 1}}}});
 
   CHECK(AdoptMirroredChunkResults(*f.state, "j1", *f.tmp) == 1);
 
