@@ -285,13 +285,15 @@ void JobRunner::TranscodeAllChunks() {
           // A transient failure left the chunk pending: take it (or another) again, after a
           // while. A failure before any claim (the state database read-only or full) counts
           // no chunk attempt, so the bound is here: it would otherwise spin for ever.
-          if (error.code() == ExitCode::kTempFail || store->GetJob(job_id_).state == JobState::kFailed ||
+          if (error.code() == ExitCode::kTempFail ||
+              store->GetJob(job_id_).state == JobState::kFailed ||
               ++failures >= kWorkerRetry.attempts) {
             throw;
           }
-          const auto delay =
-              BackoffDelay(kWorkerRetry, failures, std::uniform_real_distribution<double>(0, 1)(random));
-          log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(), delay.count() / 1000.0);
+          const double jitter = std::uniform_real_distribution<double>(0, 1)(random);
+          const std::chrono::milliseconds delay = BackoffDelay(kWorkerRetry, failures, jitter);
+          log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(),
+                    delay.count() / 1000.0);
           std::this_thread::sleep_for(delay);
           ThrowIfStopRequested(fmt::format("job '{}': transcoding", job_id_));
         }
@@ -380,8 +382,11 @@ void JobRunner::TakeOverIfAbandoned(Step step) {
   // This process holds the job lock: whoever left the step running is gone (killed, its host
   // lost). Transcode's chunks have leases of their own, which ReleaseChunksOfDeadWorkers and
   // expiry free.
-  if (!RunsUnderJobLock(step) || state_.GetJob(job_id_).steps[step] != StepState::kRunning) return;
-  const std::string message = fmt::format("{} was left running by a process that is gone", ToString(step));
+  if (!RunsUnderJobLock(step) || state_.GetJob(job_id_).steps[step] != StepState::kRunning) {
+    return;
+  }
+  const std::string message =
+      fmt::format("{} was left running by a process that is gone", ToString(step));
   log::Info("job '{}': {}; taking it over", job_id_, message);
   state_.AddEvent(job_id_, "step-taken-over", std::nullopt, message);
   switch (step) {

@@ -14,9 +14,9 @@ namespace {
 // RFC 5646 2.2.8: the irregular grandfathered tags, which the langtag grammar does not match
 // (the regular ones, "zh-min-nan" and the like, it does).
 constexpr std::array<std::string_view, 17> kIrregularTags = {
-    "en-gb-oed", "i-ami",     "i-bnn",     "i-default", "i-enochian", "i-hak",
-    "i-klingon", "i-lux",     "i-mingo",   "i-navajo",  "i-pwn",      "i-tao",
-    "i-tay",     "i-tsu",     "sgn-be-fr", "sgn-be-nl", "sgn-ch-de"};
+    "en-gb-oed", "i-ami", "i-bnn",     "i-default", "i-enochian", "i-hak",
+    "i-klingon", "i-lux", "i-mingo",   "i-navajo",  "i-pwn",      "i-tao",
+    "i-tay",     "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de"};
 
 std::string Lower(std::string_view text) {
   std::string lower(text);
@@ -31,20 +31,24 @@ bool All(std::string_view subtag, Predicate predicate) {
                      [&](char c) { return predicate(static_cast<unsigned char>(c)); });
 }
 bool Alpha(std::string_view s, size_t min, size_t max) {
-  return s.size() >= min && s.size() <= max && All(s, [](unsigned char c) { return std::isalpha(c); });
+  return s.size() >= min && s.size() <= max &&
+         All(s, [](unsigned char c) { return std::isalpha(c); });
 }
 bool Digits(std::string_view s, size_t count) {
   return s.size() == count && All(s, [](unsigned char c) { return std::isdigit(c); });
 }
 bool Alphanum(std::string_view s, size_t min, size_t max) {
-  return s.size() >= min && s.size() <= max && All(s, [](unsigned char c) { return std::isalnum(c); });
+  return s.size() >= min && s.size() <= max &&
+         All(s, [](unsigned char c) { return std::isalnum(c); });
 }
 
 // Reads the subtags of a langtag in the grammar's order; each step consumes what it matches.
 class SubtagReader {
  public:
   explicit SubtagReader(std::string_view tag) {
-    for (const auto piece : std::views::split(tag, '-')) subtags_.emplace_back(piece.begin(), piece.end());
+    for (const auto piece : std::views::split(tag, '-')) {
+      subtags_.emplace_back(piece.begin(), piece.end());
+    }
   }
 
   bool LangTag() {
@@ -55,7 +59,7 @@ class SubtagReader {
     if (language.size() <= 3) {
       for (int extlang = 0; extlang < 3 && Alpha(Next(), 3, 3); ++extlang) ++at_;
     }
-    if (Alpha(Next(), 4, 4)) ++at_;  // script
+    if (Alpha(Next(), 4, 4)) ++at_;                       // script
     if (Alpha(Next(), 2, 2) || Digits(Next(), 3)) ++at_;  // region
     while (Variant(Next())) ++at_;
     while (Next().size() == 1 && Next() != "x" && Alphanum(Next(), 1, 1)) {  // extension
@@ -68,7 +72,9 @@ class SubtagReader {
   }
 
  private:
-  std::string_view Next() const { return at_ < subtags_.size() ? subtags_[at_] : std::string_view(); }
+  std::string_view Next() const {
+    return at_ < subtags_.size() ? subtags_[at_] : std::string_view();
+  }
 
   static bool Variant(std::string_view s) {
     return Alphanum(s, 5, 8) ||

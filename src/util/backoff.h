@@ -8,7 +8,7 @@ namespace vodctl {
 
 struct RetryPolicy {
   int attempts = 8;
-  std::chrono::milliseconds first_delay{200};  // doubled after each failure...
+  std::chrono::milliseconds first_delay{200};   // doubled after each failure...
   std::chrono::milliseconds max_delay{10'000};  // ...up to this
 };
 
