@@ -21,6 +21,11 @@ enum class ChunkState { kPending, kRunning, kDone, kFailed };
 enum class Step { kSplit, kTranscode, kConcat, kSegment };
 inline constexpr Step kAllSteps[] = {Step::kSplit, Step::kTranscode, Step::kConcat, Step::kSegment};
 
+// Split, concat and segment run only while their process holds the job lock; transcode runs
+// in chunk workers, each under its own chunk's lease. So a holder of the job lock that finds
+// one of the former running knows that whoever ran it is gone, and takes it over.
+bool RunsUnderJobLock(Step step);
+
 // Lower-case names used in the database, in `status` and in logs.
 const char* ToString(JobState s);
 const char* ToString(StepState s);

@@ -34,7 +34,7 @@ struct VideoRepresentation : Representation {
 };
 
 struct AudioTrack {
-  std::string language;  // BCP 47, "und" when unknown
+  std::string language;  // BCP 47; empty when unknown: no @lang
   int channels = 2;
   int sample_rate = 48000;
   Representation representation;

@@ -43,7 +43,7 @@ std::string RenderMediaPlaylist(const MediaPlaylist& playlist);
 struct AudioRendition {
   std::string group_id;  // "audio"
   std::string name;      // "Audio"
-  std::string language;  // "und" when unknown; omitted when empty
+  std::string language;  // BCP 47 ("en"); empty when unknown: no LANGUAGE
   int channels = 2;
   std::string uri;
 };

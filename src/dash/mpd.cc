@@ -156,7 +156,8 @@ std::string RenderMpd(const Presentation& presentation) {
   int id = 1;
   for (const AudioTrack& track : presentation.audio) {
     pugi::xml_node set = AppendAdaptationSet(period, id++, "audio");
-    set.append_attribute("lang") = track.language.c_str();
+    // @lang is optional: an unknown language is left out rather than guessed.
+    if (!track.language.empty()) set.append_attribute("lang") = track.language.c_str();
     AppendRepresentation(set, track.representation, origin, origin_timescale);
     pugi::xml_node node = set.last_child();
     node.insert_attribute_after("audioSamplingRate", node.attribute("codecs")) = track.sample_rate;

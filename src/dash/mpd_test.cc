@@ -19,7 +19,7 @@ Presentation Sample() {
   const SegmentTimes video{12800, {128000, 153600, 179200}, 194560};
   p.video.push_back({{"720p", 2500000, "avc1.64001f", video}, 1280, 720});
   p.video.push_back({{"360p", 800000, "avc1.64001e", video}, 640, 360});
-  p.audio.push_back({"und", 2, 48000,
+  p.audio.push_back({"en", 2, 48000,
                      {"audio", 130000, "mp4a.40.2", {48000, {478976, 576000, 672000}, 734976}}});
   return p;
 }
@@ -46,7 +46,7 @@ TEST_CASE("RenderMpd writes a static live-profile MPD with a SegmentTimeline eac
         </SegmentTemplate>
       </Representation>
     </AdaptationSet>
-    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="und">
+    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="en">
       <Representation id="audio" bandwidth="130000" codecs="mp4a.40.2" audioSamplingRate="48000">
         <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="2" />
         <SegmentTemplate timescale="48000" presentationTimeOffset="480000" initialization="audio/init.mp4" media="audio/seg_$Number%05d$.m4s" startNumber="0">
@@ -72,6 +72,14 @@ TEST_CASE("RenderMpd writes a fractional frame rate and no audio set without aud
   CHECK_THAT(mpd, Catch::Contains(R"(frameRate="30000/1001")"));
   CHECK_THAT(mpd, !Catch::Contains("audio"));
   CHECK_THAT(mpd, Catch::Contains(R"(minBufferTime="PT2.000S")"));
+}
+
+TEST_CASE("RenderMpd leaves @lang out when the language is unknown") {
+  Presentation p = Sample();
+  p.audio[0].language = "";
+  const std::string mpd = RenderMpd(p);
+  CHECK_THAT(mpd, Catch::Contains(R"(contentType="audio")"));
+  CHECK_THAT(mpd, !Catch::Contains("lang="));
 }
 
 TEST_CASE("RenderMpd puts the period's start at the first video segment in every timescale") {

@@ -16,4 +16,10 @@ namespace vodctl {
 std::optional<std::string> CheckArtefact(Storage& storage, const std::string& key,
                                          const nlohmann::json& record);
 
+// What is wrong with the shape of a record read back from tmp ("is not a JSON object", "has no
+// whole number 'size'"), or nothing when it is {size, sha256} as stored (and a whole number
+// "frames" too when `with_frames`). Records in tmp may be anything, and everything that reads
+// them (CheckArtefact, concat) relies on these members and types.
+std::optional<std::string> ArtefactRecordProblem(const nlohmann::json& record, bool with_frames);
+
 }  // namespace vodctl

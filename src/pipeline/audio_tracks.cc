@@ -4,14 +4,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <set>
+
+#include "pipeline/language_tag.h"
 
 namespace vodctl {
 namespace {
 
 constexpr char kUnknownLanguage[] = "und";
 
-// A language tag that can name a folder and stand in a playlist attribute: letters, digits
-// and '-' only (ISO 639 codes and BCP 47 tags are). It comes from the source, so it must also
+// A language tag that can name a folder: letters, digits and '-' only (ISO 639 codes and
+// BCP 47 tags are). It comes from the source, so it must also
 // start with a letter (as real tags do: "2" would make "audio-2", another track's folder) and
 // be short enough for a file name (BCP 47 tags fit in 35).
 bool UsableLanguage(const std::string& language) {
@@ -27,6 +31,18 @@ bool UsableTitle(const std::string& title) {
   return !title.empty() && title.find_first_of("\"\r\n") == std::string::npos;
 }
 
+// RFC 8216 4.3.4.1.1: no two renditions of a group may share a NAME. A name taken already
+// gets the lowest number that makes it unique: "English", "English 2".
+void MakeNamesUnique(std::vector<AudioTrack>& tracks) {
+  std::set<std::string> taken;
+  for (AudioTrack& track : tracks) {
+    std::string name = track.name;
+    for (int n = 2; taken.count(name); ++n) name = fmt::format("{} {}", track.name, n);
+    track.name = name;
+    taken.insert(name);
+  }
+}
+
 }  // namespace
 
 std::vector<AudioTrack> AudioTracks(const SourceInfo& source) {
@@ -37,23 +53,28 @@ std::vector<AudioTrack> AudioTracks(const SourceInfo& source) {
   std::vector<AudioTrack> tracks;
   for (size_t i = 0; i < streams.size(); ++i) {
     const AudioInfo& audio = *streams[i];
-    const bool has_language = UsableLanguage(audio.language);
+    const bool has_folder_language = UsableLanguage(audio.language);
     const bool unique_language =
-        has_language && std::count_if(streams.begin(), streams.end(), [&](const AudioInfo* other) {
+        has_folder_language && std::count_if(streams.begin(), streams.end(), [&](const AudioInfo* other) {
                           return other->language == audio.language;
                         }) == 1;
     AudioTrack track;
     track.index = static_cast<int>(i);
-    track.language = has_language ? audio.language : kUnknownLanguage;
-    // The first keeps the folder a source with one audio stream has always had.
+    track.language = PlaylistLanguage(audio.language);
+    // The first keeps the folder a source with one audio stream has always had. The others
+    // keep the source's own tag ("audio-fra", not "audio-fr"), as they always have, so a job
+    // published again keeps its URIs.
     track.folder = i == 0 ? "audio"
                    : unique_language ? fmt::format("audio-{}", audio.language)
                                      : fmt::format("audio-{}", i + 1);
+    const std::optional<std::string_view> language_name = LanguageName(track.language);
     track.name = UsableTitle(audio.title) ? audio.title
-                 : has_language            ? audio.language
+                 : language_name          ? std::string(*language_name)
+                 : !track.language.empty() ? track.language
                                            : fmt::format("Audio {}", i + 1);
     tracks.push_back(track);
   }
+  MakeNamesUnique(tracks);
   return tracks;
 }
 

@@ -12,8 +12,12 @@ namespace vodctl {
 struct AudioTrack {
   int index = 0;          // stream index in tmp audio-source and audio.nut
   std::string folder;     // "audio" for the first; "audio-fra" (language) or "audio-2" after
-  std::string name;       // EXT-X-MEDIA NAME: the title, else the language, else "Audio N"
-  std::string language;   // EXT-X-MEDIA LANGUAGE: the stream's tag, "und" when unknown
+  // EXT-X-MEDIA NAME, unique among the tracks: the title, else the language's English name
+  // (else its tag), else "Audio N"; a name taken already gets a number ("English 2").
+  std::string name;
+  // EXT-X-MEDIA LANGUAGE and DASH @lang: the stream's tag as BCP 47 ("fra" -> "fr"), empty
+  // when unknown.
+  std::string language;
 };
 
 std::vector<AudioTrack> AudioTracks(const SourceInfo& source);

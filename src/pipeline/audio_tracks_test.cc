@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <string>
+#include <vector>
 
 namespace vodctl {
 namespace {
@@ -28,22 +30,37 @@ TEST_CASE("The first audio stream keeps the audio folder; the others are named b
   REQUIRE(tracks.size() == 5);
   CHECK(tracks[0].folder == "audio");
   CHECK(tracks[0].name == "English");
-  CHECK(tracks[0].language == "eng");
-  CHECK(tracks[1].folder == "audio-fra");
+  CHECK(tracks[0].language == "en");
+  CHECK(tracks[1].folder == "audio-fra");  // the source's tag, as folders have always been
   CHECK(tracks[1].name == "Français");
+  CHECK(tracks[1].language == "fr");
   CHECK(tracks[2].folder == "audio-3");  // unknown language: by position
   CHECK(tracks[2].name == "Audio 3");
-  CHECK(tracks[2].language == "und");
+  CHECK(tracks[2].language == "");
   CHECK(tracks[3].folder == "audio-4");  // a language twice: by position
-  CHECK(tracks[3].name == "ger");
+  CHECK(tracks[3].name == "German");
+  CHECK(tracks[3].language == "de");
+  CHECK(tracks[4].name == "German 2");
   CHECK(tracks[4].index == 4);
+}
+
+TEST_CASE("No two tracks share a name, whether it comes from a title or a language") {
+  SourceInfo source;
+  source.audio = Audio("eng");
+  source.more_audio = {Audio("en"), Audio("fra", "Commentary"), Audio("ger", "Commentary"),
+                       Audio("spa", "English 2"), Audio("eng"), Audio("haw"), Audio("haw")};
+  auto tracks = AudioTracks(source);
+  std::vector<std::string> names;
+  for (const AudioTrack& track : tracks) names.push_back(track.name);
+  CHECK(names == std::vector<std::string>{"English", "English 2", "Commentary", "Commentary 2",
+                                          "English 2 2", "English 3", "haw", "haw 2"});
 }
 
 TEST_CASE("Tags that cannot stand in a playlist are not used") {
   SourceInfo source;
   source.audio = Audio("en/../x", "say \"hi\"");
   auto tracks = AudioTracks(source);
-  CHECK(tracks[0].language == "und");
+  CHECK(tracks[0].language == "");
   CHECK(tracks[0].name == "Audio 1");
 }
 
@@ -62,7 +79,7 @@ TEST_CASE("A language from the source cannot steer a track into another's folder
   auto tracks = AudioTracks(source);
   CHECK(tracks[1].folder == "audio-fra");
   CHECK(tracks[2].folder == "audio-3");
-  CHECK(tracks[2].language == "und");
+  CHECK(tracks[2].language == "");
   CHECK(tracks[3].folder == "audio-4");
   CHECK(tracks[4].folder == "audio-5");
 }

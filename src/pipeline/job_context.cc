@@ -48,7 +48,7 @@ std::unique_ptr<RandomAccessReader> JobContext::OpenSource() {
     std::string path = url.starts_with(kFileScheme) ? url.substr(kFileScheme.size()) : url;
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) {
-      Fail(ExitCode::kDataError, "source '{}' does not exist", path);
+      Fail(ExitCode::kNoInput, "source '{}' does not exist", path);
     }
     std::unique_ptr<RandomAccessReader> reader = OpenLocalFileForRead(path);
     if (reader->size() == 0) Fail(ExitCode::kDataError, "source '{}' is empty", path);
@@ -58,7 +58,7 @@ std::unique_ptr<RandomAccessReader> JobContext::OpenSource() {
   const std::string name = url.substr(slash + 1);
   source_folder_ = OpenStorage(url.substr(0, slash));
   std::optional<ObjectInfo> info = name.empty() ? std::nullopt : source_folder_->Stat(name);
-  if (!info) Fail(ExitCode::kDataError, "source '{}' does not exist", url);
+  if (!info) Fail(ExitCode::kNoInput, "source '{}' does not exist", url);
   if (info->size == 0) Fail(ExitCode::kDataError, "source '{}' is empty", url);
   return source_folder_->OpenForRead(name);
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "pipeline/artefact.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
@@ -17,12 +18,46 @@ namespace {
 // is undefined behaviour when the value is outside the integer's range (1e82 as a width).
 // vodctl writes integers as integers, and its floating-point values (durations in seconds)
 // are far below 2^31, so a larger one cannot come from a vodctl plan.
-void RequireFloatsInIntRange(const nlohmann::json& value, const std::string& where) {
+// ParseMirroredPlan adds where it was read from.
+void RequireFloatsInIntRange(const nlohmann::json& value) {
   if (value.is_structured()) {
-    for (const nlohmann::json& element : value) RequireFloatsInIntRange(element, where);
+    for (const nlohmann::json& element : value) RequireFloatsInIntRange(element);
   } else if (value.is_number_float() && !(std::abs(value.get<double>()) < 0x1p31)) {
-    Fail(ExitCode::kDataError, "{} is not a vodctl plan: the number {} is out of range", where,
-         value.dump());
+    Fail(ExitCode::kDataError, "the number {} is out of range", value.dump());
+  }
+}
+
+// A chunk result: an object of renditions, each recorded with its frame count.
+void RequireChunkResultShape(const nlohmann::json& result, const std::string& where) {
+  if (!result.is_object()) {
+    Fail(ExitCode::kDataError, "{} is not a vodctl chunk result: not a JSON object", where);
+  }
+  for (const auto& [rendition, record] : result.items()) {
+    if (auto problem = ArtefactRecordProblem(record, /*with_frames=*/true)) {
+      Fail(ExitCode::kDataError, "{} is not a vodctl chunk result: rendition '{}' {}", where,
+           rendition, *problem);
+    }
+  }
+}
+
+// Split's records: {"chunks": [a record per chunk], "audio_source": a record, or null when the
+// source has no audio}. ParseMirroredPlan adds where it was read from.
+void RequireSplitShape(const nlohmann::json& split) {
+  const auto bad = [&](std::string_view why) { Fail(ExitCode::kDataError, "split {}", why); };
+  if (!split.is_object() || !split.contains("chunks") || !split.at("chunks").is_array()) {
+    bad("has no list of chunks");
+  }
+  const nlohmann::json& chunks = split.at("chunks");
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (auto problem = ArtefactRecordProblem(chunks[i], /*with_frames=*/false)) {
+      bad(fmt::format("chunk {} {}", i, *problem));
+    }
+  }
+  const nlohmann::json audio = split.value("audio_source", nlohmann::json());
+  if (!audio.is_null()) {
+    if (auto problem = ArtefactRecordProblem(audio, /*with_frames=*/false)) {
+      bad(fmt::format("audio_source {}", *problem));
+    }
   }
 }
 
@@ -79,7 +114,7 @@ MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
            plan.at("job").get<std::string>(), id);
     }
     for (const char* typed : {"options", "source_info", "chunks"}) {
-      RequireFloatsInIntRange(plan.at(typed), where);
+      RequireFloatsInIntRange(plan.at(typed));
     }
     MirroredPlan parsed{.source = plan.at("source").get<std::string>(),
                         .output = plan.at("output").get<std::string>(),
@@ -88,6 +123,11 @@ MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
                         .chunks = {},
                         .split = plan.at("split")};
     for (const auto& chunk : plan.at("chunks")) parsed.chunks.push_back(chunk.get<ChunkPlan>());
+    RequireSplitShape(parsed.split);
+    if (parsed.split.at("chunks").size() != parsed.chunks.size()) {
+      Fail(ExitCode::kDataError, "{} chunks but {} split records", parsed.chunks.size(),
+           parsed.split.at("chunks").size());
+    }
     return parsed;
   } catch (const nlohmann::json::exception& error) {
     Fail(ExitCode::kDataError, "{} is not a vodctl plan: {}", where, error.what());
@@ -99,11 +139,14 @@ MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
 }
 
 nlohmann::json ParseMirroredChunkResult(std::string_view text, const std::string& where) {
+  nlohmann::json result;
   try {
-    return nlohmann::json::parse(text);
+    result = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& error) {
     Fail(ExitCode::kDataError, "{} is not a vodctl chunk result: {}", where, error.what());
   }
+  RequireChunkResultShape(result, where);
+  return result;
 }
 
 void ImportJobFromTmp(StateStore& state, const std::string& id, const std::string& tmp_url) {

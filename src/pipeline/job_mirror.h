@@ -46,7 +46,8 @@ struct MirroredPlan {
 // another job, Error(kDataError) when it is not a vodctl plan at all.
 MirroredPlan ParseMirroredPlan(std::string_view text, const std::string& id,
                                const std::string& where);
-// Parses a chunk's results/NNNNN.json. Error(kDataError) when it is not JSON.
+// Parses a chunk's results/NNNNN.json. Error(kDataError) naming `where` when it is not JSON or
+// not what transcode-chunk writes: an object of renditions, each {size, sha256, frames}.
 nlohmann::json ParseMirroredChunkResult(std::string_view text, const std::string& where);
 
 // Recreates job `id` in `state` from the mirror in `tmp_url` (the job's own tmp folder):

@@ -37,7 +37,7 @@ struct Fixture {
 
 TEST_CASE("chunk results another host left in tmp are adopted, the others left alone") {
   Fixture f;
-  MirrorChunkResult(*f.tmp, 2, {{"360p", {{"size", 7}}}});
+  MirrorChunkResult(*f.tmp, 2, {{"360p", {{"size", 7}, {"sha256", std::string(64, 'a')}, {"frames", 1}}}});
 
   CHECK(AdoptMirroredChunkResults(*f.state, "j1", *f.tmp) == 1);
 
@@ -68,6 +68,13 @@ TEST_CASE("the plan summary sizes a scheduler's array") {
   CHECK(summary["output"] == "/out");
 }
 
+const std::string kSha256(64, 'a');
+
+// A rendition's record as transcode-chunk stores it.
+nlohmann::json Record(int64_t size) {
+  return {{"size", size}, {"sha256", kSha256}, {"frames", 3}};
+}
+
 nlohmann::json PlanJson() {
   JobOptions options;
   options.ladder = ParseLadder("720p@3000k,360p");
@@ -81,7 +88,7 @@ nlohmann::json PlanJson() {
           {"output", "out/"},
           {"options", options},
           {"source_info", source},
-          {"split", {{"chunks", 2}}},
+          {"split", {{"chunks", {{{"size", 10}, {"sha256", kSha256}}}}, {"audio_source", nullptr}}},
           {"chunks",
            {{{"index", 0}, {"start_pts", 0}, {"end_pts", 90}, {"first_slot", 0},
              {"end_slot", 3}, {"input_frames", 3}}}}};
@@ -97,7 +104,7 @@ TEST_CASE("ParseMirroredPlan reads back what MirrorPlan writes") {
   REQUIRE(plan.chunks.size() == 1);
   CHECK(plan.chunks[0] == ChunkPlan{.index = 0, .start_pts = 0, .end_pts = 90, .first_slot = 0,
                                     .end_slot = 3, .input_frames = 3});
-  CHECK(plan.split == nlohmann::json{{"chunks", 2}});
+  CHECK(plan.split == PlanJson()["split"]);
 }
 
 TEST_CASE("ParseMirroredPlan refuses another job's plan as a usage error") {
@@ -113,14 +120,28 @@ TEST_CASE("ParseMirroredPlan refuses what is not a vodctl plan as bad data") {
   wrong_type["chunks"][0]["end_pts"] = "ninety";
   nlohmann::json bad_ladder = PlanJson();
   bad_ladder["options"]["ladder"] = "720x";
-  for (const std::string text : {std::string(""), std::string("{"), std::string("[1,2]"),
-                                 std::string("null"), missing.dump(), wrong_type.dump(),
-                                 bad_ladder.dump()}) {
+  // The split records are what resume checks chunk files against: they must have their shape.
+  nlohmann::json split_not_a_list = PlanJson();
+  split_not_a_list["split"]["chunks"] = 2;
+  nlohmann::json split_bad_size = PlanJson();
+  split_bad_size["split"]["chunks"][0]["size"] = "x";
+  nlohmann::json split_bad_audio = PlanJson();
+  split_bad_audio["split"]["audio_source"] = nlohmann::json::array();
+  nlohmann::json split_too_short = PlanJson();
+  split_too_short["split"]["chunks"] = nlohmann::json::array();
+  for (const std::string text :
+       {std::string(""), std::string("{"), std::string("[1,2]"), std::string("[]"),
+        std::string("null"), std::string("{\"size\":\"x\"}"), missing.dump(), wrong_type.dump(),
+        bad_ladder.dump(), split_not_a_list.dump(), split_bad_size.dump(), split_bad_audio.dump(),
+        split_too_short.dump()}) {
     INFO(text);
     const Error error = ErrorFrom([&] { ParseMirroredPlan(text, "j1", "tmp/plan.json"); });
     CHECK(error.code() == ExitCode::kDataError);
-    CHECK_THAT(error.what(), Catch::Contains("tmp/plan.json"));
+    CHECK_THAT(error.what(), Catch::StartsWith("tmp/plan.json is not a vodctl plan: "));
+    CHECK_THAT(error.what(), !Catch::Contains("is not a vodctl plan: tmp/plan.json"));
   }
+  CHECK(std::string(ErrorFrom([&] { ParseMirroredPlan(split_bad_size.dump(), "j1", "p"); }).what()) ==
+        "p is not a vodctl plan: split chunk 0 has no whole number 'size'");
 }
 
 // Found by tests/fuzz/job_plan_fuzzer: the float went into an int with an undefined cast.
@@ -131,7 +152,7 @@ TEST_CASE("ParseMirroredPlan refuses floats out of an integer's range") {
     INFO(huge);
     const Error error = ErrorFrom([&] { ParseMirroredPlan(plan.dump(), "j1", "tmp/plan.json"); });
     CHECK(error.code() == ExitCode::kDataError);
-    CHECK_THAT(error.what(), Catch::Contains("tmp/plan.json is not a vodctl plan: the number"));
+    CHECK_THAT(error.what(), Catch::StartsWith("tmp/plan.json is not a vodctl plan: the number"));
   }
   nlohmann::json chunk_float = PlanJson();
   chunk_float["chunks"][0]["end_pts"] = 9e18;
@@ -143,11 +164,29 @@ TEST_CASE("ParseMirroredPlan refuses floats out of an integer's range") {
 }
 
 TEST_CASE("ParseMirroredChunkResult takes JSON and refuses anything else as bad data") {
-  CHECK(ParseMirroredChunkResult("{\"renditions\": []}", "r.json") ==
-        nlohmann::json{{"renditions", nlohmann::json::array()}});
+  const nlohmann::json result = {{"720p", Record(100)}, {"360p", Record(40)}};
+  CHECK(ParseMirroredChunkResult(result.dump(), "r.json") == result);
   const Error error = ErrorFrom([] { ParseMirroredChunkResult("{\"trunc", "tmp/results/00001.json"); });
   CHECK(error.code() == ExitCode::kDataError);
   CHECK_THAT(error.what(), Catch::Contains("tmp/results/00001.json is not a vodctl chunk result"));
+}
+
+TEST_CASE("ParseMirroredChunkResult refuses JSON of the wrong shape as bad data, naming the file") {
+  nlohmann::json no_sha = {{"720p", Record(100)}};
+  no_sha["720p"].erase("sha256");
+  nlohmann::json negative = {{"720p", Record(-1)}};
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[]", "not a JSON object"},
+      {"{\"size\":\"x\"}", "rendition 'size' is not a JSON object"},
+      {"{\"720p\":{\"size\":\"x\"}}", "rendition '720p' has no whole number 'size'"},
+      {negative.dump(), "rendition '720p' has no whole number 'size'"},
+      {no_sha.dump(), "rendition '720p' has no 64-digit 'sha256'"}};
+  for (const auto& [text, why] : cases) {
+    INFO(text);
+    const Error error = ErrorFrom([&] { ParseMirroredChunkResult(text, "tmp/results/00001.json"); });
+    CHECK(error.code() == ExitCode::kDataError);
+    CHECK(std::string(error.what()) == "tmp/results/00001.json is not a vodctl chunk result: " + why);
+  }
 }
 
 }  // namespace

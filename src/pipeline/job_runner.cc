@@ -5,6 +5,7 @@
 #include "pipeline/job_mirror.h"
 #include "pipeline/lease_keeper.h"
 #include "pipeline/steps.h"
+#include "util/backoff.h"
 #include "util/interrupt.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
@@ -18,6 +19,7 @@
 #include <cerrno>
 #include <exception>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -30,6 +32,11 @@ constexpr auto kRenewInterval = std::chrono::seconds(10);
 constexpr auto kLockPollInterval = std::chrono::seconds(1);
 // A chunk that fails this often for reasons other than bad input fails the job.
 constexpr int kMaxChunkAttempts = 3;
+// A worker of run/resume gives up after as many failures in a row, whether or not they were
+// a chunk's, waiting 0.2 s, then 0.4 s (jittered) in between: a few seconds at most.
+constexpr RetryPolicy kWorkerRetry{.attempts = kMaxChunkAttempts,
+                                   .first_delay = std::chrono::milliseconds(200),
+                                   .max_delay = std::chrono::seconds(2)};
 
 ExitCode CodeOf(const std::exception& error) {
   if (auto* e = dynamic_cast<const Error*>(&error)) return e->code();
@@ -207,7 +214,10 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   ReleaseChunksOfDeadWorkers();
   const std::string owner = WorkerName();
   std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
-  if (!chunk) return std::nullopt;
+  if (!chunk) {
+    FailIfChunkFailedForGood(index);
+    return std::nullopt;
+  }
   const int chunk_index = chunk->plan.index;
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
@@ -238,6 +248,14 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   return chunk_index;
 }
 
+void JobRunner::FailIfChunkFailedForGood(std::optional<int> index) {
+  for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
+    if (chunk.state != ChunkState::kFailed || (index && chunk.plan.index != *index)) continue;
+    Fail(ExitCode::kDataError, "job '{}' chunk {} failed for good after {} attempts: {}", job_id_,
+         chunk.plan.index, chunk.attempts, chunk.error);
+  }
+}
+
 void JobRunner::FinishTranscodeIfComplete() {
   auto chunks = state_.ListChunks(job_id_);
   bool all_done = std::all_of(chunks.begin(), chunks.end(),
@@ -253,6 +271,8 @@ void JobRunner::TranscodeAllChunks() {
     try {
       auto store = OpenSqliteStateStore(options_.state_path);
       JobRunner worker(*store, job_id_, options_);
+      std::mt19937 random(std::random_device{}());
+      int failures = 0;  // in a row: a chunk done starts the count again
       while (true) {
         {
           std::lock_guard lock(error_mutex);
@@ -260,12 +280,22 @@ void JobRunner::TranscodeAllChunks() {
         }
         try {
           if (!worker.TranscodeChunk(std::nullopt)) return;
+          failures = 0;
         } catch (const Error& error) {
-          // A transient failure left the chunk pending: take it (or another) again.
-          if (error.code() == ExitCode::kTempFail || store->GetJob(job_id_).state == JobState::kFailed) {
+          // A transient failure left the chunk pending: take it (or another) again, after a
+          // while. A failure before any claim (the state database read-only or full) counts
+          // no chunk attempt, so the bound is here: it would otherwise spin for ever.
+          if (error.code() == ExitCode::kTempFail ||
+              store->GetJob(job_id_).state == JobState::kFailed ||
+              ++failures >= kWorkerRetry.attempts) {
             throw;
           }
-          log::Info("job '{}': {}; retrying", job_id_, error.what());
+          const double jitter = std::uniform_real_distribution<double>(0, 1)(random);
+          const std::chrono::milliseconds delay = BackoffDelay(kWorkerRetry, failures, jitter);
+          log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(),
+                    delay.count() / 1000.0);
+          std::this_thread::sleep_for(delay);
+          ThrowIfStopRequested(fmt::format("job '{}': transcoding", job_id_));
         }
       }
     } catch (...) {
@@ -289,16 +319,21 @@ void JobRunner::TranscodeAllChunks() {
   workers.emplace_back(encode_audio);
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers.emplace_back(work);
   for (auto& worker : workers) worker.join();
-  if (first_error) std::rethrow_exception(first_error);
-  if (audio_error) {
+  // Whatever a worker threw, the job must not stay running with nobody running it: a chunk's
+  // own failures have settled it already (failed, or pending after an interruption), but not
+  // an error before a claim nor one that is not an Error at all (a JSON library's, bad_alloc).
+  for (const std::exception_ptr& error_ptr : {first_error, audio_error}) {
+    if (!error_ptr) continue;
     try {
-      std::rethrow_exception(audio_error);
+      std::rethrow_exception(error_ptr);
     } catch (const std::exception& error) {
+      const JobState state = state_.GetJob(job_id_).state;
       if (CodeOf(error) == ExitCode::kTempFail) {
-        Interrupted(Step::kTranscode);
+        if (state == JobState::kRunning) Interrupted(Step::kTranscode);
         throw;
       }
-      FailJob(error, std::nullopt);
+      if (state != JobState::kFailed) FailJob(error, Step::kTranscode);
+      throw;
     }
   }
   FinishTranscodeIfComplete();
@@ -343,8 +378,32 @@ void JobRunner::GatherChunkResults(const char* before) {
   FinishTranscodeIfComplete();
 }
 
+void JobRunner::TakeOverIfAbandoned(Step step) {
+  // This process holds the job lock: whoever left the step running is gone (killed, its host
+  // lost). Transcode's chunks have leases of their own, which ReleaseChunksOfDeadWorkers and
+  // expiry free.
+  if (!RunsUnderJobLock(step) || state_.GetJob(job_id_).steps[step] != StepState::kRunning) {
+    return;
+  }
+  const std::string message =
+      fmt::format("{} was left running by a process that is gone", ToString(step));
+  log::Info("job '{}': {}; taking it over", job_id_, message);
+  state_.AddEvent(job_id_, "step-taken-over", std::nullopt, message);
+  switch (step) {
+    case Step::kSplit:
+      return SplitLocked();
+    case Step::kConcat:
+      return ConcatLocked();
+    case Step::kSegment:
+      return SegmentLocked();
+    case Step::kTranscode:
+      return;
+  }
+}
+
 void JobRunner::Concat() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("concat");
   ConcatLocked();
 }
@@ -356,7 +415,9 @@ void JobRunner::ConcatLocked() {
 
 void JobRunner::Segment() {
   JobLock lock(state_, job_id_, options_.wait_for_lock);
+  TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("segment");
+  TakeOverIfAbandoned(Step::kConcat);
   SegmentLocked();
 }
 

@@ -34,7 +34,8 @@ class JobRunner {
   void Split();
   // Transcodes the given chunk, or with no index the next claimable one. Returns the index
   // of the chunk it transcoded, or nothing when there was nothing to claim (done, or held by
-  // another worker).
+  // another worker). Error(kDataError) when the chunk (with no index: any chunk) failed for
+  // good, so that a scheduler's array task does not count it a success.
   std::optional<int> TranscodeChunk(std::optional<int> index);
   void Concat();
   void Segment();
@@ -67,10 +68,15 @@ class JobRunner {
   void RequireDone(Step step, const char* before);
   void TranscodeAllChunks();
   void FinishTranscodeIfComplete();
+  void FailIfChunkFailedForGood(std::optional<int> index);
   // Before concat or segment on a host that may not have transcoded the chunks itself: takes
   // the results other hosts left in tmp, checks every chunk is done with its files intact,
   // and names the ones that are not (Error kUsage, or kTempFail when all are still running).
   void GatherChunkResults(const char* before);
+  // For a caller that holds the job lock: runs `step` to the end when it is marked running,
+  // as only a holder of the lock runs it and the one that did is gone. So `segment` after a
+  // kill -9 in concat finishes concat and goes on, instead of waiting for nobody (exit 75).
+  void TakeOverIfAbandoned(Step step);
   void ReleaseChunksOfDeadWorkers();
   void VerifyArtefacts();
   void Interrupted(Step step);

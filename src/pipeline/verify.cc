@@ -54,6 +54,7 @@ class Verifier {
         [](std::string_view text) { return hls::ParseMasterPlaylist(text); });
     if (!master) return std::move(report_);
 
+    CheckRenditionGroups(kMasterPlaylistKey, master->audio, report_.violations);
     std::map<std::string, const StreamFacts*> audio_groups;
     for (const hls::AudioRendition& audio : master->audio) {
       if (audio.uri.empty()) continue;  // muxed into the variants' own segments

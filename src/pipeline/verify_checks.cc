@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <utility>
 
 #include "media/h264_nal.h"
+#include "pipeline/language_tag.h"
 
 namespace vodctl {
 namespace {
@@ -44,6 +47,23 @@ void CheckSegmentStarts(const StreamFacts& stream, std::vector<Violation>& out) 
       out.push_back({segment.key, fmt::format("starts with a key frame that is not an IDR picture "
                                               "(NAL unit types {})",
                                               fmt::join(probe.first_nal_types, ", "))});
+    }
+  }
+}
+
+void CheckRenditionGroups(const std::string& master_key,
+                          const std::vector<hls::AudioRendition>& renditions,
+                          std::vector<Violation>& out) {
+  std::set<std::pair<std::string, std::string>> names;  // (GROUP-ID, NAME)
+  for (const hls::AudioRendition& rendition : renditions) {
+    if (!rendition.language.empty() && !WellFormedLanguageTag(rendition.language)) {
+      out.push_back({master_key, fmt::format("EXT-X-MEDIA NAME \"{}\" has LANGUAGE \"{}\", which "
+                                             "is not a well-formed BCP 47 tag",
+                                             rendition.name, rendition.language)});
+    }
+    if (!names.emplace(rendition.group_id, rendition.name).second) {
+      out.push_back({master_key, fmt::format("two EXT-X-MEDIA of GROUP-ID \"{}\" have NAME \"{}\"",
+                                             rendition.group_id, rendition.name)});
     }
   }
 }

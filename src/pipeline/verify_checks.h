@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "media/segment_probe.h"
+#include "vodctl/playlist.h"
 
 namespace vodctl {
 
@@ -49,6 +50,11 @@ void CheckDurations(const StreamFacts& stream, std::vector<Violation>& out);
 // Segment N starts at the same time, within half a frame, in every video stream. A stream whose
 // start most others do not share is the one named.
 void CheckAlignment(const std::vector<const StreamFacts*>& videos, std::vector<Violation>& out);
+// Every EXT-X-MEDIA LANGUAGE is a well-formed BCP 47 tag (RFC 8216 4.3.4.1 names RFC 5646),
+// and no two renditions of a group share a NAME (4.3.4.1.1).
+void CheckRenditionGroups(const std::string& master_key,
+                          const std::vector<hls::AudioRendition>& renditions,
+                          std::vector<Violation>& out);
 // BANDWIDTH is at least the peak over segments of (video + same-index audio bytes) * 8 / EXTINF.
 void CheckBandwidth(const VariantFacts& variant, std::vector<Violation>& out);
 

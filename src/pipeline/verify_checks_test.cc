@@ -152,5 +152,25 @@ TEST_CASE("CheckBandwidth wants BANDWIDTH at least the peak, audio included") {
                                  "measured peak 1279999 bit/s (720p/seg_2.m4s + audio/seg_2.m4s)"});
 }
 
+TEST_CASE("CheckRenditionGroups wants BCP 47 languages and a NAME once per group") {
+  std::vector<hls::AudioRendition> renditions = {
+      {"audio", "English", "en", 2, "audio/index.m3u8"},
+      {"audio", "English", "en-GB", 2, "audio-2/index.m3u8"},
+      {"audio", "Français", "fr_FR", 2, "audio-fra/index.m3u8"},
+      {"audio", "Commentary", "", 2, "audio-4/index.m3u8"},
+      {"other", "English", "en", 2, "other/index.m3u8"}};  // another group may reuse a name
+  std::vector<Violation> out;
+  CheckRenditionGroups("master.m3u8", renditions, out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].file == "master.m3u8");
+  CHECK(out[0].problem == "two EXT-X-MEDIA of GROUP-ID \"audio\" have NAME \"English\"");
+  CHECK(out[1].problem ==
+        "EXT-X-MEDIA NAME \"Français\" has LANGUAGE \"fr_FR\", which is not a well-formed BCP 47 tag");
+
+  out.clear();
+  CheckRenditionGroups("master.m3u8", {renditions[0], renditions[3], renditions[4]}, out);
+  CHECK(out.empty());
+}
+
 }  // namespace
 }  // namespace vodctl

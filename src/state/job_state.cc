@@ -30,6 +30,8 @@ const char* ToString(StepState s) { return kStateNames[static_cast<int>(s)]; }
 const char* ToString(ChunkState s) { return kStateNames[static_cast<int>(s)]; }
 const char* ToString(Step s) { return kStepNames[static_cast<int>(s)]; }
 
+bool RunsUnderJobLock(Step step) { return step != Step::kTranscode; }
+
 JobState JobStateFromString(const std::string& s) {
   return FromName<JobState>(kStateNames, s, "job state");
 }

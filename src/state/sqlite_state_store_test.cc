@@ -457,6 +457,22 @@ TEST_CASE("The job lock admits one owner until it is released, expires or its ow
   }
 }
 
+TEST_CASE("A step a dead lock holder left running is there for the next holder to take over") {
+  Fixture f;
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  f.store->SetStepState("j1", Step::kConcat, StepState::kRunning);
+  f.store->SetStepState("j1", Step::kTranscode, StepState::kRunning);
+  // host:1 is killed; host:2 gets the lock, and with it the steps only a holder runs.
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "host:1").has_value());
+  const JobRecord job = f.store->GetJob("j1");
+  CHECK(job.steps.at(Step::kConcat) == StepState::kRunning);
+  CHECK(RunsUnderJobLock(Step::kConcat));
+  CHECK(RunsUnderJobLock(Step::kSplit));
+  CHECK(RunsUnderJobLock(Step::kSegment));
+  // Transcode's chunks run in workers without the job lock, under leases of their own.
+  CHECK_FALSE(RunsUnderJobLock(Step::kTranscode));
+}
+
 TEST_CASE("DeleteJob removes a job and everything of it, only for the lock's holder") {
   Fixture f(2);
   f.store->AddEvent("j1", "step-done", std::nullopt, "split");

@@ -153,7 +153,7 @@ std::optional<ObjectInfo> LocalStorage::Stat(const std::string& key) {
 }
 
 std::string LocalStorage::LocalPathForRead(const std::string& key) {
-  if (!Stat(key)) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  if (!Stat(key)) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
   return Describe(key);
 }
 

@@ -89,7 +89,7 @@ TEST_CASE("LocalStorage writes, reads, lists and removes objects") {
   CHECK(storage->Describe("720p/index.m3u8") == (temp.path() / "720p/index.m3u8").string());
   CHECK(storage->LocalPathForRead("master.m3u8") == (temp.path() / "master.m3u8").string());
   const Error missing = ErrorFrom([&] { storage->LocalPathForRead("gone.m4s"); });
-  CHECK(missing.code() == ExitCode::kIoError);
+  CHECK(missing.code() == ExitCode::kNoInput);
   CHECK(missing.what() == fmt::format("missing '{}'", (temp.path() / "gone.m4s").string()));
   const Error unreadable = ErrorFrom([&] { storage->Read("gone.m4s"); });
   CHECK(unreadable.code() == ExitCode::kIoError);

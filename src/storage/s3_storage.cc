@@ -12,6 +12,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <atomic>
 #include <exception>
@@ -449,13 +450,6 @@ S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
   return config;
 }
 
-std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, double jitter) {
-  std::chrono::milliseconds delay = policy.first_delay;
-  for (int i = 1; i < retry && delay < policy.max_delay; ++i) delay *= 2;
-  delay = std::min(delay, policy.max_delay);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(delay * (0.5 + 0.5 * jitter));
-}
-
 S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view error_code) {
   if (response.transport != CURLE_OK) {
     return IsTransientTransportError(response.transport) ? S3Verdict::kRetry : S3Verdict::kFail;
@@ -465,6 +459,24 @@ S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view erro
   }
   return response.status / 100 == 2 && error_code.empty() ? S3Verdict::kSuccess
                                                           : S3Verdict::kFail;
+}
+
+ExitCode S3RefusalExitCode(int status, std::string_view error_code) {
+  constexpr std::array<std::string_view, 6> kRefusedCodes = {
+      "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+      "InvalidToken", "ExpiredToken",          "AllAccessDisabled"};
+  constexpr std::array<std::string_view, 3> kMissingCodes = {"NoSuchBucket", "NoSuchKey",
+                                                             "NoSuchUpload"};
+  const auto listed = [&](const auto& codes) {
+    return std::find(codes.begin(), codes.end(), error_code) != codes.end();
+  };
+  if (listed(kRefusedCodes) || (error_code.empty() && status == 403)) {
+    return ExitCode::kNoPermission;
+  }
+  if (listed(kMissingCodes) || (error_code.empty() && status == 404)) {
+    return ExitCode::kNoInput;
+  }
+  return ExitCode::kIoError;
 }
 
 HttpRequest SignedS3Request(const S3Config& config, const S3Call& call,
@@ -554,7 +566,7 @@ HttpResponse S3Storage::SendOver(HttpTransport& transport, const S3Call& call,
           Fail(ExitCode::kUnavailable, "{}: cannot use endpoint {}: {}", what,
                config_.endpoint(), response.transport_error);
         }
-        Fail(ExitCode::kIoError, "{}: {}", what, FailureText(response, error));
+        Fail(S3RefusalExitCode(response.status, error.code), "{}: {}", what, FailureText(response, error));
       case S3Verdict::kRetry:
         break;
     }
@@ -592,7 +604,7 @@ std::optional<ObjectInfo> S3Storage::Stat(const std::string& key) {
 std::string S3Storage::LocalPathForRead(const std::string& key) {
   const std::string object_key = ObjectKey(key);
   const std::optional<Version> remote = Head(object_key);
-  if (!remote) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  if (!remote) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
   const auto cached = downloads_.find(key);
   if (cached != downloads_.end() && cached->second.version == *remote) return cached->second.path;
 
@@ -733,7 +745,7 @@ class S3Storage::ObjectReader : public RandomAccessReader {
 std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {
   std::string object_key = ObjectKey(key);
   std::optional<Version> version = Head(object_key);
-  if (!version) Fail(ExitCode::kIoError, "missing '{}'", Describe(key));
+  if (!version) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
   return std::make_unique<ObjectReader>(*this, std::move(object_key), std::move(*version));
 }
 
@@ -926,7 +938,8 @@ void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
     call.query = {{"delete", ""}};
     const HttpResponse response = Send(call, &body);
     if (const std::optional<S3DeleteFailure> failure = ParseDeleteFailure(response.body)) {
-      Fail(ExitCode::kIoError, "S3 cannot delete {}: {} ({})", ObjectUrl(failure->key),
+      Fail(S3RefusalExitCode(0, failure->error.code), "S3 cannot delete {}: {} ({})",
+           ObjectUrl(failure->key),
            failure->error.code, failure->error.message);
     }
   }

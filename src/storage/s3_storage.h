@@ -21,6 +21,8 @@
 
 #include "storage/curl_handle.h"
 #include "storage/sigv4.h"
+#include "util/backoff.h"
+#include "vodctl/error.h"
 #include "vodctl/storage.h"
 
 namespace vodctl {
@@ -90,21 +92,17 @@ std::string CaBundleFor(const EnvLookup& env, const FileExists& exists);
 // before any storage is opened.
 void SetS3SettingOverrides(std::map<std::string, std::string> overrides);
 
-struct RetryPolicy {
-  int attempts = 8;
-  std::chrono::milliseconds first_delay{200};  // doubled after each failure...
-  std::chrono::milliseconds max_delay{10'000};  // ...up to this
-};
-
-// The wait before retry number `retry` (1 for the first), jittered by `jitter` in [0, 1) to
-// between half and all of the exponential delay, so clients that failed together spread out.
-std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, double jitter);
-
 enum class S3Verdict { kSuccess, kRetry, kFail };
 
 // Whether a response is a success, a transient failure or a final one. `error_code` is the
 // Code of the S3 error document in the body, if any.
 S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view error_code);
+
+// The exit code of a final refusal (an answer ClassifyS3Response calls kFail, or a key a
+// multi-object delete reports): a refused signature, key or access is kNoPermission, a missing
+// bucket or key kNoInput, and anything else kIoError. The HTTP status decides where there is
+// no error code (HEAD answers have no body).
+ExitCode S3RefusalExitCode(int status, std::string_view error_code);
 
 // One S3 API call, before signing.
 struct S3Call {

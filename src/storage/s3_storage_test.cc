@@ -287,6 +287,22 @@ std::string ErrorDocument(const std::string& code, const std::string& message) {
          message + "</Message></Error>";
 }
 
+TEST_CASE("S3RefusalExitCode tells refused access from missing things from the rest") {
+  for (const char* code : {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+                           "ExpiredToken"}) {
+    CAPTURE(code);
+    CHECK(S3RefusalExitCode(403, code) == ExitCode::kNoPermission);
+    CHECK(S3RefusalExitCode(0, code) == ExitCode::kNoPermission);  // in a DeleteResult
+  }
+  CHECK(S3RefusalExitCode(403, "") == ExitCode::kNoPermission);  // a HEAD has no body
+  CHECK(S3RefusalExitCode(404, "NoSuchBucket") == ExitCode::kNoInput);
+  CHECK(S3RefusalExitCode(404, "NoSuchKey") == ExitCode::kNoInput);
+  CHECK(S3RefusalExitCode(404, "") == ExitCode::kNoInput);
+  CHECK(S3RefusalExitCode(400, "BadDigest") == ExitCode::kIoError);
+  CHECK(S3RefusalExitCode(412, "PreconditionFailed") == ExitCode::kIoError);
+  CHECK(S3RefusalExitCode(301, "PermanentRedirect") == ExitCode::kIoError);
+}
+
 TEST_CASE("ClassifyS3Response retries only what may pass on its own") {
   using enum S3Verdict;
   CHECK(ClassifyS3Response(Answer(200), "") == kSuccess);
@@ -310,16 +326,6 @@ TEST_CASE("ClassifyS3Response retries only what may pass on its own") {
   }
   CHECK(ClassifyS3Response(TransportFailure(CURLE_PEER_FAILED_VERIFICATION), "") == kFail);
   CHECK(ClassifyS3Response(TransportFailure(CURLE_UNSUPPORTED_PROTOCOL), "") == kFail);
-}
-
-TEST_CASE("BackoffDelay doubles from the first delay up to the cap, jittered down to half") {
-  const RetryPolicy policy;  // 200 ms doubling to 10 s
-  CHECK(BackoffDelay(policy, 1, 0.0) == milliseconds(100));
-  CHECK(BackoffDelay(policy, 1, 0.999) == milliseconds(199));
-  CHECK(BackoffDelay(policy, 2, 0.5) == milliseconds(300));
-  CHECK(BackoffDelay(policy, 4, 0.0) == milliseconds(800));
-  CHECK(BackoffDelay(policy, 7, 0.999) == milliseconds(9995));
-  CHECK(BackoffDelay(policy, 30, 0.0) == milliseconds(5000));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +491,7 @@ TEST_CASE("S3Storage fails at once on a refusal, naming method, URL and S3's err
                                                               "calculated does not match"));
   };
   const Error error = ErrorFrom([&] { s3.storage->Write("a b", "x"); });
-  CHECK(error.code() == ExitCode::kIoError);
+  CHECK(error.code() == ExitCode::kNoPermission);
   CHECK(error.what() == "S3 PUT " + std::string(kRoot) +
                             "a%20b: HTTP 403 SignatureDoesNotMatch (The request signature we "
                             "calculated does not match)");
@@ -497,7 +503,7 @@ TEST_CASE("S3Storage fails at once on a refusal, naming method, URL and S3's err
     return Answer(404, ErrorDocument("NoSuchKey", "The specified key does not exist."));
   };
   CHECK_THROWS_MATCHES(s3.storage->Read("gone"), Error,
-                       IsError(ExitCode::kIoError, "S3 GET " + std::string(kRoot) +
+                       IsError(ExitCode::kNoInput, "S3 GET " + std::string(kRoot) +
                                                        "gone: HTTP 404 NoSuchKey"));
 }
 
@@ -602,7 +608,7 @@ TEST_CASE("S3Storage removes a prefix with a multi-object delete of its folder")
                        "<Message>Access Denied</Message></Error></DeleteResult>");
   };
   CHECK_THROWS_MATCHES(s3.storage->RemovePrefix(""), Error,
-                       IsError(ExitCode::kIoError, "s3://bucket/pre/x: AccessDenied"));
+                       IsError(ExitCode::kNoPermission, "s3://bucket/pre/x: AccessDenied"));
 }
 
 TEST_CASE("S3Storage downloads for local reading once per version of an object") {
@@ -634,7 +640,7 @@ TEST_CASE("S3Storage downloads for local reading once per version of an object")
 
   s3.server.answer = [](const Exchange&) { return Answer(404); };
   CHECK_THROWS_MATCHES(s3.storage->LocalPathForRead("gone"), Error,
-                       IsError(ExitCode::kIoError, "missing 's3://bucket/pre/gone'"));
+                       IsError(ExitCode::kNoInput, "missing 's3://bucket/pre/gone'"));
 }
 
 // A local file of `size` bytes with a recognisable byte at each MiB.
@@ -986,7 +992,7 @@ TEST_CASE("S3Storage fails a read of an object replaced since it was opened") {
                        IsError(ExitCode::kIoError, "HTTP 412 PreconditionFailed"));
   s3.server.answer = [](const Exchange&) { return Answer(404); };
   CHECK_THROWS_MATCHES(s3.storage->OpenForRead("gone.mp4"), Error,
-                       IsError(ExitCode::kIoError, "missing 's3://bucket/pre/gone.mp4'"));
+                       IsError(ExitCode::kNoInput, "missing 's3://bucket/pre/gone.mp4'"));
 }
 
 }  // namespace

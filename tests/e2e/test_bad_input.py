@@ -5,7 +5,7 @@ import os
 import unittest
 
 import vodtest
-from vodtest import EX_DATAERR, EX_IOERR, EX_USAGE, FAST, VodTestCase, media
+from vodtest import EX_DATAERR, EX_IOERR, EX_NOINPUT, EX_USAGE, FAST, VodTestCase, media
 
 
 class BadInputTest(VodTestCase):
@@ -52,7 +52,7 @@ class BadInputTest(VodTestCase):
 
     def test_missing_source(self):
         source = self.ws.path("no-such-video.mp4")
-        line = self.assert_fails(self.run_args(source), EX_DATAERR, ["no-such-video.mp4"],
+        line = self.assert_fails(self.run_args(source), EX_NOINPUT, ["no-such-video.mp4"],
                                  job="bad")
         self.assertRegex(line.lower(), "not exist|no such file|not found|missing")
 

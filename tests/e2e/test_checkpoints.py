@@ -273,6 +273,23 @@ class CrossHostResumeTest(VodTestCase):
         self.assertEqual(set(claims) | done_before, set(range(chunk_count)))
 
 
+class AbandonedStepTest(VodTestCase):
+    def test_segment_after_a_kill_in_concat_takes_concat_over(self):
+        # concat runs only under the job lock, so the next holder knows nobody runs it: it
+        # must finish it, not exit 75 ("concat is still running") for ever.
+        source = vodtest.media("bframes")
+        proc = self.ws.popen("run", source, self.ws.path("out"), *OPTIONS, quiet=True)
+        wait_for_step(self, self.ws, proc, "concat")
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        self.assertEqual(step_states(self.ws.state)["concat"], "running")
+        rc, _, err = self.vodctl("segment", "--job", JOB)
+        self.assertEqual(rc, EX_OK, err)
+        self.assertIn("concat was left running by a process that is gone; taking it over", err)
+        self.assertEqual(self.ws.status(JOB)[0]["state"], "done")
+        self.assertEqual(tree_hashes(self.ws.path("out")), Reference.digest(source))
+
+
 class JobLockTest(VodTestCase):
     def test_second_driver_exits_75_naming_the_holder_or_waits(self):
         source = vodtest.media("long")

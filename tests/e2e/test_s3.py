@@ -26,7 +26,8 @@ import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 
 from fault_proxy import FAULTS, FaultProxy
-from vodtest import (EX_DATAERR, EX_IOERR, EX_UNAVAILABLE, EX_USAGE, FAST, KEEP_WORKDIRS, VodTestCase,
+from vodtest import (EX_DATAERR, EX_IOERR, EX_NOINPUT, EX_NOPERM, EX_UNAVAILABLE, EX_USAGE, FAST,
+                     KEEP_WORKDIRS, VodTestCase,
                      Workspace, media, run_checked, tree_hashes, vodctl_argv, vodctl_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -506,11 +507,12 @@ class S3Test(VodTestCase):
         self.assert_same_as_local(source, "out/", *options)
 
     def test_wrong_secret_fails_at_once_with_s3s_error(self):
+        # A refusal is EX_NOPERM (77), not a local I/O error (74): the fix is the credentials.
         with environment(AWS_SECRET_ACCESS_KEY="not-the-secret"):
             started = time.monotonic()
             rc, _, err = self.vodctl("run", media("small"), self.url("out/"),
                                      "--tmp", self.url("tmp/"), *OPTIONS, quiet=True)
-        self.assertEqual(rc, EX_IOERR, err)
+        self.assertEqual(rc, EX_NOPERM, err)
         line = self.assert_one_error_line(err)
         self.assertIn("SignatureDoesNotMatch", line)
         self.assertIn(f"{SERVER.endpoint}/{self.bucket}/tmp/", line)
@@ -546,13 +548,24 @@ class S3Test(VodTestCase):
         self.assert_one_error_line(err)
 
     def test_missing_bucket_names_the_bucket(self):
+        # EX_NOINPUT (66): the bucket is not there, nothing local failed.
         rc, _, err = self.vodctl("run", media("small"), "s3://no-such-bucket-here/out/",
                                  "--tmp", self.url("tmp/"), *OPTIONS, quiet=True)
-        self.assertEqual(rc, EX_IOERR, err)
+        self.assertEqual(rc, EX_NOINPUT, err)
         line = self.assert_one_error_line(err)
         self.assertIn("no-such-bucket-here", line)
         self.assertIn("NoSuchBucket", line)
         self.assert_no_secrets(line)
+
+    def test_a_missing_source_or_source_bucket_exits_66(self):
+        for source in [self.url("src/no-such.mp4"), "s3://no-such-bucket-here/src/x.mp4"]:
+            with self.subTest(source=source):
+                rc, _, err = self.vodctl("run", source, self.url("out/"), "--tmp",
+                                         self.url("tmp/"), *OPTIONS, quiet=True)
+                self.assertEqual(rc, EX_NOINPUT, err)
+                line = self.assert_one_error_line(err)
+                self.assertIn(source.rsplit("/", 1)[0], line)
+                self.assert_no_secrets(line)
 
     def test_a_session_token_never_shows(self):
         token = "FwoGZXIvYXdzEXAMPLEsessionTOKEN+/="

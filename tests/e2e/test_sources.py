@@ -153,8 +153,8 @@ class SourcesTest(HlsChecks, VodTestCase):
         media_tags = [(m["LANGUAGE"], m["NAME"], m["DEFAULT"], m["AUTOSELECT"], m["GROUP-ID"],
                        m["URI"]) for m in self.master(output)["media"]]
         self.assertEqual(media_tags, [
-            ("eng", "English", "YES", "YES", "audio", "audio/index.m3u8"),
-            ("fra", "Français", "NO", "YES", "audio", "audio-fra/index.m3u8")])
+            ("en", "English", "YES", "YES", "audio", "audio/index.m3u8"),
+            ("fr", "Français", "NO", "YES", "audio", "audio-fra/index.m3u8")])
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
         # The second track: AAC stereo at 48 kHz, as long as the first, with its own sound.
         tracks = [os.path.join(output, folder, "index.m3u8") for folder in ["audio", "audio-fra"]]

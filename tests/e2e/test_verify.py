@@ -105,6 +105,22 @@ class VerifyTest(vodtest.VodTestCase):
         self.assert_violation(output, rf"^master\.m3u8: BANDWIDTH={declared // 2} of "
                                       rf"\w+/index\.m3u8 is below the measured peak \d+ bit/s")
 
+    def test_audio_rendition_with_a_taken_name_and_a_language_that_is_not_bcp47(self):
+        output = self.copy_of("fmp4")
+        master = os.path.join(output, "master.m3u8")
+        with open(master, encoding="utf-8") as f:
+            text = f.read()
+        media = re.search(r"^#EXT-X-MEDIA:.*$", text, re.M).group(0)
+        self.assertIn('NAME="Audio",', media)
+        twin = media.replace('NAME="Audio",', 'NAME="Audio",LANGUAGE="en_US",').replace(
+            "DEFAULT=YES", "DEFAULT=NO")
+        with open(master, "w", encoding="utf-8") as f:
+            f.write(text.replace(media, f"{media}\n{twin}", 1))
+        out = self.assert_violation(
+            output, r'^master\.m3u8: two EXT-X-MEDIA of GROUP-ID "audio" have NAME "Audio"$')
+        self.assertRegex(out, r'(?m)^master\.m3u8: EXT-X-MEDIA NAME "Audio" has LANGUAGE '
+                              r'"en_US", which is not a well-formed BCP 47 tag$')
+
     def test_bandwidth_one_below_rounding_passes(self):
         # The declared peak is the measured one rounded up: 1 bit/s less is rounding, not a lie.
         output = self.copy_of("fmp4")

@@ -28,7 +28,8 @@ MEDIA_DIR = os.environ.get("VODCTL_TEST_MEDIA") or os.path.join(
 # Set VODCTL_TEST_KEEP=1 to keep every test's work folder for a look afterwards.
 KEEP_WORKDIRS = os.environ.get("VODCTL_TEST_KEEP") == "1"
 
-EX_OK, EX_USAGE, EX_DATAERR, EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL = 0, 64, 65, 69, 74, 75
+EX_OK, EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL, EX_NOPERM = (
+    0, 64, 65, 66, 69, 74, 75, 77)
 
 # Options for tests that do not care about quality: fast, several chunks and segments.
 FAST = ["--preset", "ultrafast", "--chunk-duration", "4", "--segment-duration", "2"]
