@@ -1,4 +1,5 @@
 #include "media/av_error.h"
+#include "media/colour.h"
 #include "media/demuxer.h"
 #include "media/muxer.h"
 #include "pipeline/job_mirror.h"
@@ -103,6 +104,8 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   info.video.rotation = RotationFromDisplayMatrix(
       matrix_size >= 9 * sizeof(int32_t) ? reinterpret_cast<const int32_t*>(matrix) : nullptr);
   info.video.field_order = FieldOrderName(vp->field_order);
+  info.video.colour = media::ReadColour(*video);
+  info.video.colour_conversion = media::PlanColour(info.video.colour, info.video.height).summary;
 
   return info;
 }

@@ -1,0 +1,85 @@
+#include "media/colour.h"
+
+#include <catch2/catch.hpp>
+
+namespace vodctl::media {
+namespace {
+
+ColourInfo Tagged(std::string primaries, std::string transfer, std::string matrix,
+                  std::string range) {
+  ColourInfo c;
+  c.primaries = std::move(primaries);
+  c.transfer = std::move(transfer);
+  c.matrix = std::move(matrix);
+  c.range = std::move(range);
+  return c;
+}
+
+ColourInfo Untagged() { return Tagged("unknown", "unknown", "unknown", "unknown"); }
+
+}  // namespace
+
+TEST_CASE("A BT.709 limited-range source goes through no colour filter", "[colour]") {
+  for (const char* transfer : {"bt709", "smpte170m", "bt2020-10"}) {
+    const ColourPlan plan = PlanColour(Tagged("bt709", transfer, "bt709", "tv"), 1080);
+    CHECK(plan.filter.empty());
+    CHECK(plan.summary == "none");
+    CHECK_FALSE(plan.hdr);
+  }
+}
+
+TEST_CASE("An untagged source is read as players read it", "[colour]") {
+  SECTION("720 lines and up: BT.709, nothing to do") {
+    const ColourPlan plan = PlanColour(Untagged(), 720);
+    CHECK(plan.as_read == Tagged("bt709", "bt709", "bt709", "tv"));
+    CHECK(plan.filter.empty());
+  }
+  SECTION("below 720 lines: BT.601's matrix, converted") {
+    const ColourPlan plan = PlanColour(Untagged(), 480);
+    CHECK(plan.as_read == Tagged("bt709", "bt709", "smpte170m", "tv"));
+    CHECK(plan.filter ==
+          "zscale=pin=bt709:tin=bt709:min=smpte170m:rin=tv:p=bt709:t=bt709:m=bt709:r=tv:c=left,"
+          "format=yuv420p");
+    CHECK(plan.summary == "converted bt709/bt709/smpte170m tv to bt709/bt709/bt709 tv");
+  }
+}
+
+TEST_CASE("BT.601, BT.2020 and full-range sources are converted, not relabelled", "[colour]") {
+  CHECK(PlanColour(Tagged("smpte170m", "smpte170m", "smpte170m", "tv"), 480).filter ==
+        "zscale=pin=smpte170m:tin=smpte170m:min=smpte170m:rin=tv:p=bt709:t=bt709:m=bt709:r=tv:"
+        "c=left,format=yuv420p");
+  CHECK(PlanColour(Tagged("bt2020", "bt2020-10", "bt2020nc", "tv"), 2160).summary ==
+        "converted bt2020/bt2020-10/bt2020nc tv to bt709/bt709/bt709 tv");
+  ColourInfo full = Tagged("bt709", "bt709", "bt709", "pc");
+  full.chroma_location = "center";
+  CHECK(PlanColour(full, 1080).filter ==
+        "zscale=pin=bt709:tin=bt709:min=bt709:rin=pc:cin=center:p=bt709:t=bt709:m=bt709:r=tv:"
+        "c=left,format=yuv420p");
+}
+
+TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[colour]") {
+  SECTION("HLG: its nominal 1000 cd/m² display") {
+    const ColourPlan plan = PlanColour(Tagged("bt2020", "arib-std-b67", "bt2020nc", "tv"), 1080);
+    CHECK(plan.hdr);
+    CHECK(plan.peak == 1000);
+    CHECK(plan.filter ==
+          "zscale=pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:t=linear:npl=203,"
+          "format=gbrpf32le,zscale=p=bt709,"
+          "tonemap=tonemap=mobius:param=0.9:desat=0:peak=4.926108374384237,"
+          "zscale=t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
+  }
+  SECTION("PQ: MaxCLL first, then the mastering display, then 1000 cd/m²") {
+    ColourInfo pq = Tagged("bt2020", "smpte2084", "bt2020nc", "tv");
+    CHECK(PlanColour(pq, 2160).peak == 1000);
+    pq.mastering_max_luminance = 4000;
+    CHECK(PlanColour(pq, 2160).peak == 4000);
+    pq.max_cll = 1500;
+    const ColourPlan plan = PlanColour(pq, 2160);
+    CHECK(plan.peak == 1500);
+    CHECK(plan.summary ==
+          "tone-mapped bt2020/smpte2084/bt2020nc tv (peak 1500 cd/m², white 203 cd/m²) to "
+          "bt709/bt709/bt709 tv");
+  }
+}
+
+}  // namespace vodctl::media
