@@ -116,10 +116,11 @@ ColourPlan PlanColour(const ColourInfo& source, int height) {
   plan.hdr = IsHdrTransfer(c.transfer);
   if (plan.hdr) {
     plan.peak = HdrPeak(c);
-    // Linear light with 1.0 at HDR reference white, which is where SDR white goes; float RGB
-    // through the primaries change and the tone curve; then BT.709's curve and matrix.
+    // Linear light in BT.709's primaries, float RGB, with 1.0 at HDR reference white, which
+    // is where SDR white goes; the tone curve; then BT.709's curve and matrix. (zimg changes
+    // the primaries in linear light, so one zscale does both.)
     plan.filter = fmt::format(
-        "zscale={}:t=linear:npl={},format=gbrpf32le,zscale=p=bt709,"
+        "zscale={}:p=bt709:t=linear:npl={},format=gbrpf32le,"
         "tonemap=tonemap=mobius:param={}:desat=0:peak={},"
         "zscale=t=bt709:m=bt709:r=tv:c=left,format=yuv420p",
         ZscaleInput(c), kHdrReferenceWhite, kToneMapKnee, plan.peak / kHdrReferenceWhite);

@@ -63,8 +63,8 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
     CHECK(plan.hdr);
     CHECK(plan.peak == 1000);
     CHECK(plan.filter ==
-          "zscale=pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:t=linear:npl=203,"
-          "format=gbrpf32le,zscale=p=bt709,"
+          "zscale=pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:p=bt709:t=linear:npl=203,"
+          "format=gbrpf32le,"
           "tonemap=tonemap=mobius:param=0.9:desat=0:peak=4.926108374384237,"
           "zscale=t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
   }
