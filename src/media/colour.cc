@@ -70,6 +70,17 @@ double HdrPeak(const ColourInfo& c) {
 // desaturation of highlights, which would shift colours near white.
 constexpr double kToneMapKnee = 0.9;
 
+void ReadMastering(const AVMasteringDisplayMetadata& mastering, ColourInfo& c) {
+  if (!mastering.has_luminance) return;
+  c.mastering_max_luminance = av_q2d(mastering.max_luminance);
+  c.mastering_min_luminance = av_q2d(mastering.min_luminance);
+}
+
+void ReadLightLevels(const AVContentLightMetadata& light, ColourInfo& c) {
+  c.max_cll = static_cast<int>(light.MaxCLL);
+  c.max_fall = static_cast<int>(light.MaxFALL);
+}
+
 }  // namespace
 
 ColourInfo ReadColour(const AVStream& stream) {
@@ -85,19 +96,30 @@ ColourInfo ReadColour(const AVStream& stream) {
   if (const uint8_t* data =
           av_stream_get_side_data(&stream, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &size);
       data && size >= sizeof(AVMasteringDisplayMetadata)) {
-    const auto* mastering = reinterpret_cast<const AVMasteringDisplayMetadata*>(data);
-    if (mastering->has_luminance) {
-      c.mastering_max_luminance = av_q2d(mastering->max_luminance);
-      c.mastering_min_luminance = av_q2d(mastering->min_luminance);
-    }
+    ReadMastering(*reinterpret_cast<const AVMasteringDisplayMetadata*>(data), c);
   }
   if (const uint8_t* data = av_stream_get_side_data(&stream, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &size);
       data && size >= sizeof(AVContentLightMetadata)) {
-    const auto* light = reinterpret_cast<const AVContentLightMetadata*>(data);
-    c.max_cll = static_cast<int>(light->MaxCLL);
-    c.max_fall = static_cast<int>(light->MaxFALL);
+    ReadLightLevels(*reinterpret_cast<const AVContentLightMetadata*>(data), c);
   }
   return c;
+}
+
+bool LacksHdrLevels(const ColourInfo& c) {
+  return c.transfer == "smpte2084" && c.max_cll == 0 && c.mastering_max_luminance == 0;
+}
+
+void ReadHdrLevels(const AVFrame& picture, ColourInfo& c) {
+  const AVFrameSideData* mastering =
+      av_frame_get_side_data(&picture, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
+  if (mastering && c.mastering_max_luminance == 0 &&
+      mastering->size >= sizeof(AVMasteringDisplayMetadata)) {
+    ReadMastering(*reinterpret_cast<const AVMasteringDisplayMetadata*>(mastering->data), c);
+  }
+  const AVFrameSideData* light = av_frame_get_side_data(&picture, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
+  if (light && c.max_cll == 0 && light->size >= sizeof(AVContentLightMetadata)) {
+    ReadLightLevels(*reinterpret_cast<const AVContentLightMetadata*>(light->data), c);
+  }
 }
 
 ColourPlan PlanColour(const ColourInfo& source, int height) {

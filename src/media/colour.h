@@ -24,6 +24,13 @@ inline constexpr double kDefaultHdrPeak = 1000;  // cd/m²
 // FFmpeg spells them; "unknown" (chroma: "unspecified") where the stream says nothing.
 ColourInfo ReadColour(const AVStream& stream);
 
+// Whether `colour` is PQ without the light levels tone mapping takes its peak from: HDR10
+// files often carry them only in their pictures' SEI, not in the container.
+bool LacksHdrLevels(const ColourInfo& colour);
+// Fills in the mastering display and content light levels `picture`'s side data states,
+// where `colour` has none.
+void ReadHdrLevels(const AVFrame& picture, ColourInfo& colour);
+
 // What the colour stage does with a source's pictures.
 struct ColourPlan {
   ColourInfo as_read;      // the description with a player's defaults for what is unknown

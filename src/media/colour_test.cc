@@ -1,6 +1,12 @@
 #include "media/colour.h"
 
+#include "media/av_ptr.h"
+
 #include <catch2/catch.hpp>
+
+extern "C" {
+#include <libavutil/mastering_display_metadata.h>
+}
 
 namespace vodctl::media {
 namespace {
@@ -79,6 +85,36 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
     CHECK(plan.summary ==
           "tone-mapped bt2020/smpte2084/bt2020nc tv (peak 1500 cd/m², white 203 cd/m²) to "
           "bt709/bt709/bt709 tv");
+  }
+}
+
+TEST_CASE("A PQ picture's SEI fills in the light levels its container lacks", "[colour]") {
+  ColourInfo pq = Tagged("bt2020", "smpte2084", "bt2020nc", "tv");
+  CHECK(LacksHdrLevels(pq));
+  CHECK_FALSE(LacksHdrLevels(Tagged("bt2020", "arib-std-b67", "bt2020nc", "tv")));
+  FramePtr picture = MakeFrame();
+  AVMasteringDisplayMetadata* mastering = av_mastering_display_metadata_create_side_data(picture.get());
+  REQUIRE(mastering);
+  mastering->has_luminance = 1;
+  mastering->max_luminance = AVRational{10000000, 10000};
+  mastering->min_luminance = AVRational{50, 10000};
+  AVContentLightMetadata* light = av_content_light_metadata_create_side_data(picture.get());
+  REQUIRE(light);
+  light->MaxCLL = 1200;
+  light->MaxFALL = 300;
+  SECTION("absent from the container: taken from the picture") {
+    ReadHdrLevels(*picture, pq);
+    CHECK(pq.mastering_max_luminance == 1000);
+    CHECK(pq.mastering_min_luminance == Approx(0.005));
+    CHECK(pq.max_cll == 1200);
+    CHECK(pq.max_fall == 300);
+    CHECK_FALSE(LacksHdrLevels(pq));
+  }
+  SECTION("stated by the container: kept") {
+    pq.max_cll = 800;
+    ReadHdrLevels(*picture, pq);
+    CHECK(pq.max_cll == 800);
+    CHECK(pq.mastering_max_luminance == 1000);
   }
 }
 

@@ -208,6 +208,11 @@ class ColourTest(unittest.TestCase):
                                   colour["range"]], [primaries, transfer, matrix, levels])
                 self.assertTrue(video["colour_conversion"].startswith(done),
                                 video["colour_conversion"])
+        # PQ's light levels ride in its SEI (x265 writes no mdcv/clli box): the peak is its MaxCLL.
+        pq = jobs["colour_pq"]["source_info"]["video"]
+        self.assertEqual((pq["colour"]["max_cll"], pq["colour"]["max_fall"]), (1000, 400))
+        self.assertEqual(pq["colour"]["mastering_max_luminance"], 1000)
+        self.assertIn("peak 1000 cd/m²", pq["colour_conversion"])
 
 
 class ColourDeterminismTest(vodtest.VodTestCase):
