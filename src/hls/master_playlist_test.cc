@@ -47,7 +47,8 @@ TEST_CASE("RenderMasterPlaylist writes renditions and variants in order") {
 TEST_CASE("RenderMasterPlaylist without separate audio") {
   MasterPlaylist playlist;
   playlist.version = 3;
-  playlist.variants = {{"720p/index.m3u8", 3200000, 0, "avc1.64001f,mp4a.40.2", 1280, 720, 0, "", ""}};
+  playlist.variants = {
+      {"720p/index.m3u8", 3200000, 0, "avc1.64001f,mp4a.40.2", 1280, 720, 0, "", ""}};
   CHECK(RenderMasterPlaylist(playlist) ==
         "#EXTM3U\n"
         "#EXT-X-VERSION:3\n"
@@ -74,7 +75,8 @@ TEST_CASE("RenderMasterPlaylist writes I-frame streams after the variants") {
 TEST_CASE("RenderMasterPlaylist writes only the video ranges HLS defines") {
   MasterPlaylist playlist = Ladder();
   playlist.variants[0].video_range = "HDR";
-  CHECK(ErrorText(playlist) == "variant '720p/index.m3u8': VIDEO-RANGE 'HDR' is not SDR, PQ or HLG");
+  CHECK(ErrorText(playlist) ==
+        "variant '720p/index.m3u8': VIDEO-RANGE 'HDR' is not SDR, PQ or HLG");
 }
 
 TEST_CASE("Only the first rendition of an audio group is the default") {

@@ -46,9 +46,12 @@ std::string Describe(const ColourInfo& c) {
 
 // The input half of a zscale: what the pictures are, stated rather than left to the frames'
 // tags, so an untagged source is read the way the plan says and every chunk alike.
+// spline36 resamples the chroma planes, up to 4:4:4 and back: zscale's default, bilinear,
+// blurs them (a BT.601 test picture converted comes back at 36.7 dB RGB PSNR with it, 42.4
+// with spline36); the luma plane is not resized.
 std::string ZscaleInput(const ColourInfo& c) {
-  std::string input = fmt::format("pin={}:tin={}:min={}:rin={}", c.primaries, c.transfer,
-                                  c.matrix, c.range);
+  std::string input = fmt::format("f=spline36:pin={}:tin={}:min={}:rin={}", c.primaries,
+                                  c.transfer, c.matrix, c.range);
   if (c.chroma_location != "unspecified") input += fmt::format(":cin={}", c.chroma_location);
   return input;
 }
@@ -98,7 +101,8 @@ ColourInfo ReadColour(const AVStream& stream) {
       data && size >= sizeof(AVMasteringDisplayMetadata)) {
     ReadMastering(*reinterpret_cast<const AVMasteringDisplayMetadata*>(data), c);
   }
-  if (const uint8_t* data = av_stream_get_side_data(&stream, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &size);
+  if (const uint8_t* data =
+          av_stream_get_side_data(&stream, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &size);
       data && size >= sizeof(AVContentLightMetadata)) {
     ReadLightLevels(*reinterpret_cast<const AVContentLightMetadata*>(data), c);
   }
@@ -116,7 +120,8 @@ void ReadHdrLevels(const AVFrame& picture, ColourInfo& c) {
       mastering->size >= sizeof(AVMasteringDisplayMetadata)) {
     ReadMastering(*reinterpret_cast<const AVMasteringDisplayMetadata*>(mastering->data), c);
   }
-  const AVFrameSideData* light = av_frame_get_side_data(&picture, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
+  const AVFrameSideData* light =
+      av_frame_get_side_data(&picture, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
   if (light && c.max_cll == 0 && light->size >= sizeof(AVContentLightMetadata)) {
     ReadLightLevels(*reinterpret_cast<const AVContentLightMetadata*>(light->data), c);
   }
@@ -144,10 +149,11 @@ ColourPlan PlanColour(const ColourInfo& source, int height) {
     plan.filter = fmt::format(
         "zscale={}:p=bt709:t=linear:npl={},format=gbrpf32le,"
         "tonemap=tonemap=mobius:param={}:desat=0:peak={},"
-        "zscale=t=bt709:m=bt709:r=tv:c=left,format=yuv420p",
+        "zscale=f=spline36:t=bt709:m=bt709:r=tv:c=left,format=yuv420p",
         ZscaleInput(c), kHdrReferenceWhite, kToneMapKnee, plan.peak / kHdrReferenceWhite);
-    plan.summary = fmt::format("tone-mapped {} (peak {} cd/m², white {} cd/m²) to bt709/bt709/bt709 tv",
-                               from, plan.peak, kHdrReferenceWhite);
+    plan.summary =
+        fmt::format("tone-mapped {} (peak {} cd/m², white {} cd/m²) to bt709/bt709/bt709 tv",
+                    from, plan.peak, kHdrReferenceWhite);
     return plan;
   }
   if (c.primaries == "bt709" && c.matrix == "bt709" && c.range == "tv" &&

@@ -44,23 +44,23 @@ TEST_CASE("An untagged source is read as players read it", "[colour]") {
     const ColourPlan plan = PlanColour(Untagged(), 480);
     CHECK(plan.as_read == Tagged("bt709", "bt709", "smpte170m", "tv"));
     CHECK(plan.filter ==
-          "zscale=pin=bt709:tin=bt709:min=smpte170m:rin=tv:p=bt709:t=bt709:m=bt709:r=tv:c=left,"
-          "format=yuv420p");
+          "zscale=f=spline36:pin=bt709:tin=bt709:min=smpte170m:rin=tv:"
+          "p=bt709:t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
     CHECK(plan.summary == "converted bt709/bt709/smpte170m tv to bt709/bt709/bt709 tv");
   }
 }
 
 TEST_CASE("BT.601, BT.2020 and full-range sources are converted, not relabelled", "[colour]") {
   CHECK(PlanColour(Tagged("smpte170m", "smpte170m", "smpte170m", "tv"), 480).filter ==
-        "zscale=pin=smpte170m:tin=smpte170m:min=smpte170m:rin=tv:p=bt709:t=bt709:m=bt709:r=tv:"
-        "c=left,format=yuv420p");
+        "zscale=f=spline36:pin=smpte170m:tin=smpte170m:min=smpte170m:rin=tv:"
+        "p=bt709:t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
   CHECK(PlanColour(Tagged("bt2020", "bt2020-10", "bt2020nc", "tv"), 2160).summary ==
         "converted bt2020/bt2020-10/bt2020nc tv to bt709/bt709/bt709 tv");
   ColourInfo full = Tagged("bt709", "bt709", "bt709", "pc");
   full.chroma_location = "center";
   CHECK(PlanColour(full, 1080).filter ==
-        "zscale=pin=bt709:tin=bt709:min=bt709:rin=pc:cin=center:p=bt709:t=bt709:m=bt709:r=tv:"
-        "c=left,format=yuv420p");
+        "zscale=f=spline36:pin=bt709:tin=bt709:min=bt709:rin=pc:cin=center:"
+        "p=bt709:t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
 }
 
 TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[colour]") {
@@ -69,10 +69,10 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
     CHECK(plan.hdr);
     CHECK(plan.peak == 1000);
     CHECK(plan.filter ==
-          "zscale=pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:p=bt709:t=linear:npl=203,"
-          "format=gbrpf32le,"
+          "zscale=f=spline36:pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:"
+          "p=bt709:t=linear:npl=203,format=gbrpf32le,"
           "tonemap=tonemap=mobius:param=0.9:desat=0:peak=4.926108374384237,"
-          "zscale=t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
+          "zscale=f=spline36:t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
   }
   SECTION("PQ: MaxCLL first, then the mastering display, then 1000 cd/m²") {
     ColourInfo pq = Tagged("bt2020", "smpte2084", "bt2020nc", "tv");
@@ -93,7 +93,8 @@ TEST_CASE("A PQ picture's SEI fills in the light levels its container lacks", "[
   CHECK(LacksHdrLevels(pq));
   CHECK_FALSE(LacksHdrLevels(Tagged("bt2020", "arib-std-b67", "bt2020nc", "tv")));
   FramePtr picture = MakeFrame();
-  AVMasteringDisplayMetadata* mastering = av_mastering_display_metadata_create_side_data(picture.get());
+  AVMasteringDisplayMetadata* mastering =
+      av_mastering_display_metadata_create_side_data(picture.get());
   REQUIRE(mastering);
   mastering->has_luminance = 1;
   mastering->max_luminance = AVRational{10000000, 10000};

@@ -294,7 +294,7 @@ TEST_CASE("SourceInfo survives a JSON round trip") {
   CHECK(json(back) == json(info));
 }
 
-TEST_CASE("SourceInfo stored before rotation, field order, colour and more audio tracks still reads") {
+TEST_CASE("SourceInfo stored before rotation, field order, colour and more audio tracks reads") {
   json old = SampleSourceInfo();
   old["video"].erase("colour");
   old["video"].erase("colour_conversion");

@@ -113,8 +113,8 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
 
 // HDR10 files often state their light levels only in their pictures' SEI, not in the
 // container: then they are read from the first key frame, decoded on its own.
-void ReadHdrLevelsOfFirstPicture(const AVStream* video, const AVPacket& key, const std::string& source,
-                                 VideoInfo& info) {
+void ReadHdrLevelsOfFirstPicture(const AVStream* video, const AVPacket& key,
+                                 const std::string& source, VideoInfo& info) {
   media::Decoder decoder(video, fmt::format("source '{}' first picture", source));
   decoder.Send(&key);
   decoder.Send(nullptr);
