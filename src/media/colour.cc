@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 extern "C" {
 #include <libavutil/mastering_display_metadata.h>
 #include <libavutil/pixdesc.h>
@@ -58,11 +60,12 @@ std::string ZscaleInput(const ColourInfo& c) {
 
 // Which level tone mapping keeps as the brightest: what the content reaches (MaxCLL), else
 // what it was mastered on, else the nominal 1000 cd/m². HLG is relative to a display whose
-// peak is nominally 1000 cd/m², whatever its metadata says.
+// peak is nominally 1000 cd/m², whatever its metadata says. Never below reference white:
+// content that stays under SDR white passes the tone curve unchanged.
 double HdrPeak(const ColourInfo& c) {
   if (c.transfer == "arib-std-b67") return kDefaultHdrPeak;
-  if (c.max_cll > 0) return c.max_cll;
-  if (c.mastering_max_luminance > 0) return c.mastering_max_luminance;
+  if (c.max_cll > 0) return std::max<double>(c.max_cll, kHdrReferenceWhite);
+  if (c.mastering_max_luminance > 0) return std::max(c.mastering_max_luminance, kHdrReferenceWhite);
   return kDefaultHdrPeak;
 }
 

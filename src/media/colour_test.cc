@@ -79,6 +79,8 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
     CHECK(PlanColour(pq, 2160).peak == 1000);
     pq.mastering_max_luminance = 4000;
     CHECK(PlanColour(pq, 2160).peak == 4000);
+    pq.max_cll = 100;  // all of it below SDR white: the curve's peak is reference white
+    CHECK(PlanColour(pq, 2160).peak == 203);
     pq.max_cll = 1500;
     const ColourPlan plan = PlanColour(pq, 2160);
     CHECK(plan.peak == 1500);
