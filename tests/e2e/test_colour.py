@@ -58,15 +58,20 @@ SOURCES = {
 }
 for _name, (_args, _) in SOURCES.items():
     vodtest.SOURCES.setdefault(_name, _args)
+# An HDR phone video: the HLG bars with a quarter-turn display matrix (FFmpeg 5.1 writes the
+# "rotate" tag as one only when remuxing).
+vodtest.SOURCES.setdefault("colour_hlg_rotated", SOURCES["colour_hlg"][0])
+vodtest.REMUX.setdefault("colour_hlg_rotated", ["-metadata:s:v:0", "rotate=90"])
 
 RUNG = "360p"
 WIDTH, HEIGHT = 640, 360
 OPTIONS = ["--preset", "ultrafast", "--ladder", RUNG]
 
 
-def rgb_picture(path, width, height, matrix, levels, crop=None):
-    """The first picture of `path` as 8-bit RGB bytes, decoded as `matrix`/`levels` say."""
-    chain = (f"crop={crop}," if crop else "") + (
+def rgb_picture(path, width, height, matrix, levels, crop=None, turn=None):
+    """The first picture of `path` as 8-bit RGB bytes, decoded as `matrix`/`levels` say,
+    cropped to `crop` or turned by `turn` (a transpose) first."""
+    chain = (f"crop={crop}," if crop else "") + (f"transpose={turn}," if turn else "") + (
         f"scale={width}:{height}:in_color_matrix={matrix}:in_range={levels}:flags=bicubic,"
         "format=rgb24")
     return vodtest.run_checked(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-frames:v", "1",
@@ -130,14 +135,14 @@ class ColourTest(unittest.TestCase):
         cls.ws.cleanup()
 
     @classmethod
-    def rendition_rgb(cls, name, width=WIDTH, height=HEIGHT):
+    def rendition_rgb(cls, name, width=WIDTH, height=HEIGHT, output=None, turn=None):
         # Concatenated init and media segments: one fMP4 file ffmpeg reads without HLS options.
-        folder = os.path.join(cls.outputs[name], RUNG)
+        folder = os.path.join(output or cls.outputs[name], RUNG)
         segments = sorted(f for f in os.listdir(folder) if f.endswith(".m4s"))
         whole = vodtest.concat_files([os.path.join(folder, "init.mp4")] +
                                      [os.path.join(folder, f) for f in segments],
                                      cls.ws.path(f"{name}-{width}.mp4"))
-        return rgb_picture(whole, width, height, "bt709", "tv")
+        return rgb_picture(whole, width, height, "bt709", "tv", turn=turn)
 
     def test_every_source_looks_like_the_sdr_bars(self):
         for name, (_, bound) in SOURCES.items():
@@ -147,6 +152,21 @@ class ColourTest(unittest.TestCase):
                 delta = mean_delta_e(self.reference, self.rendition_rgb(name), WIDTH, HEIGHT)
                 print(f"\n{name}: mean ΔE2000 {delta:.2f} against the SDR bars (bound {bound})")
                 self.assertLessEqual(delta, bound)
+
+    def test_hdr_phone_video_comes_out_upright_and_tone_mapped(self):
+        output = self.ws.path("colour_hlg_rotated")
+        rc, _, err = self.ws.vodctl("run", media("colour_hlg_rotated"), output, *OPTIONS,
+                                    "--job", "colour_hlg_rotated", quiet=True)
+        self.assertEqual(rc, 0, err)
+        master = parse_master(os.path.join(output, "master.m3u8"))
+        self.assertEqual([v["attrs"]["RESOLUTION"] for v in master["variants"]], ["202x360"])
+        # Stored landscape, shown upright: the SDR bars turned a quarter counterclockwise.
+        width, height = 202, 360
+        reference = self.rendition_rgb("colour_sdr", width, height, turn="cclock")
+        picture = self.rendition_rgb("colour_hlg_rotated", width, height, output=output)
+        delta = mean_delta_e(reference, picture, width, height)
+        print(f"\ncolour_hlg_rotated: mean ΔE2000 {delta:.2f} against the SDR bars turned")
+        self.assertLessEqual(delta, 5)
 
     def test_relabelling_would_fail(self):
         # The referee can tell: BT.601 pixels read as BT.709, what vodctl did before.
