@@ -69,12 +69,15 @@ double HdrPeak(const ColourInfo& c) {
   return kDefaultHdrPeak;
 }
 
-// Mobius keeps levels up to 0.9 of SDR white unchanged and rolls the rest off towards the
-// peak (the shape of BT.2390's EETF, which this FFmpeg's tonemap lacks): SDR-range content
-// of an HDR master comes out as it was graded, highlights compressed instead of clipped.
-// hable would darken everything, white to 0.39 at a 1000 cd/m² peak. desat=0: no
-// desaturation of highlights, which would shift colours near white.
-constexpr double kToneMapKnee = 0.9;
+// Mobius keeps linear levels up to a knee unchanged and rolls the rest off towards the peak
+// (the shape of BT.2390's EETF, which this FFmpeg's tonemap lacks): SDR-range content of an
+// HDR master comes out as it was graded, highlights compressed instead of clipped. The knee
+// trades white for highlights. At 0.8 of reference white, reference white comes out at luma
+// 226 (0.90 linear) and 300/500/1000 cd/m² at 231/234/235 (a 1000 cd/m² peak); at 0.9 white
+// would be 230 but everything from 500 cd/m² up 235, clipped in all but name; at 0.7 white
+// 221. hable would darken everything, white to 0.39 linear. desat=0: no desaturation of
+// highlights, which would shift colours near white.
+constexpr double kToneMapKnee = 0.8;
 
 void ReadMastering(const AVMasteringDisplayMetadata& mastering, ColourInfo& c) {
   if (!mastering.has_luminance) return;

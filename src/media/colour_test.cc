@@ -1,12 +1,16 @@
 #include "media/colour.h"
 
 #include "media/av_ptr.h"
+#include "media/video_filter.h"
 
 #include <catch2/catch.hpp>
 
 extern "C" {
 #include <libavutil/mastering_display_metadata.h>
 }
+
+#include <cmath>
+#include <cstdint>
 
 namespace vodctl::media {
 namespace {
@@ -22,6 +26,38 @@ ColourInfo Tagged(std::string primaries, std::string transfer, std::string matri
 }
 
 ColourInfo Untagged() { return Tagged("unknown", "unknown", "unknown", "unknown"); }
+
+// The 10-bit limited-range code PQ (SMPTE ST 2084) gives a grey of `nits` cd/m².
+int PqCode(double nits) {
+  const double m1 = 2610.0 / 16384, m2 = 2523.0 / 4096 * 128;
+  const double c1 = 3424.0 / 4096, c2 = 2413.0 / 4096 * 32, c3 = 2392.0 / 4096 * 32;
+  const double y = std::pow(nits / 10000, m1);
+  return static_cast<int>(std::lround(64 + 876 * std::pow((c1 + c2 * y) / (1 + c3 * y), m2)));
+}
+
+// The 8-bit luma the colour stage makes of a PQ grey of `nits` cd/m².
+int ToneMappedLuma(const ColourPlan& plan, double nits) {
+  FramePtr grey = MakeFrame();
+  grey->format = AV_PIX_FMT_YUV420P10LE;
+  grey->width = 16;
+  grey->height = 16;
+  REQUIRE(av_frame_get_buffer(grey.get(), 0) == 0);
+  for (int plane = 0; plane < 3; ++plane) {
+    const int size = plane == 0 ? 16 : 8;
+    const auto value = static_cast<uint16_t>(plane == 0 ? PqCode(nits) : 512);
+    for (int y = 0; y < size; ++y) {
+      auto* row = reinterpret_cast<uint16_t*>(grey->data[plane] + y * grey->linesize[plane]);
+      std::fill(row, row + size, value);
+    }
+  }
+  VideoFilter filter(plan.filter, AVRational{1, 25}, "test");
+  filter.Send(grey.get());
+  filter.Send(nullptr);
+  FramePtr out = MakeFrame();
+  REQUIRE(filter.Receive(out.get()));
+  REQUIRE(out->format == AV_PIX_FMT_YUV420P);
+  return out->data[0][8 * out->linesize[0] + 8];
+}
 
 }  // namespace
 
@@ -71,7 +107,7 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
     CHECK(plan.filter ==
           "zscale=f=spline36:pin=bt2020:tin=arib-std-b67:min=bt2020nc:rin=tv:"
           "p=bt709:t=linear:npl=203,format=gbrpf32le,"
-          "tonemap=tonemap=mobius:param=0.9:desat=0:peak=4.926108374384237,"
+          "tonemap=tonemap=mobius:param=0.8:desat=0:peak=4.926108374384237,"
           "zscale=f=spline36:t=bt709:m=bt709:r=tv:c=left,format=yuv420p");
   }
   SECTION("PQ: MaxCLL first, then the mastering display, then 1000 cd/m²") {
@@ -88,6 +124,22 @@ TEST_CASE("HDR is tone-mapped from reference white, to the content's peak", "[co
           "tone-mapped bt2020/smpte2084/bt2020nc tv (peak 1500 cd/m², white 203 cd/m²) to "
           "bt709/bt709/bt709 tv");
   }
+}
+
+TEST_CASE("Tone mapping keeps SDR levels and rolls highlights off instead of clipping them",
+          "[colour]") {
+  const ColourPlan plan = PlanColour(Tagged("bt2020", "smpte2084", "bt2020nc", "tv"), 1080);
+  // 100 cd/m² is half of reference white, under the knee, so unchanged: 0.49 of SDR white
+  // through BT.1886's inverse (display light, gamma 2.4), 16 + 219 * 0.49^(1/2.4).
+  CHECK(std::abs(ToneMappedLuma(plan, 100) - 179) <= 1);
+  const int white = ToneMappedLuma(plan, 203);
+  const int highlights[] = {ToneMappedLuma(plan, 300), ToneMappedLuma(plan, 500),
+                            ToneMappedLuma(plan, 1000)};
+  CHECK(std::abs(white - 226) <= 1);  // reference white: 0.90 of SDR white
+  CHECK(highlights[0] > white);
+  CHECK(highlights[1] > highlights[0]);
+  CHECK(highlights[2] > highlights[1]);
+  CHECK(highlights[2] == 235);  // the peak is SDR white
 }
 
 TEST_CASE("A PQ picture's SEI fills in the light levels its container lacks", "[colour]") {
