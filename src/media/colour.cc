@@ -100,6 +100,13 @@ ColourInfo ReadColour(const AVStream& stream) {
   c.matrix = NameOr(av_color_space_name(p.color_space), kUnknown);
   const AVColorRange range = IsFullRangeFormat(p.format) ? AVCOL_RANGE_JPEG : p.color_range;
   c.range = NameOr(av_color_range_name(range), kUnknown);
+  // RGB (and palette) pictures have no matrix and full range, whatever the stream says: read
+  // as an untagged YUV picture, swscale would give them BT.601's matrix under a BT.709 tag.
+  if (const AVPixFmtDescriptor* format = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(p.format));
+      format && (format->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL))) {
+    c.matrix = "gbr";
+    c.range = "pc";
+  }
   c.chroma_location = NameOr(av_chroma_location_name(p.chroma_location), "unspecified");
   size_t size = 0;
   if (const uint8_t* data =

@@ -142,6 +142,35 @@ TEST_CASE("Tone mapping keeps SDR levels and rolls highlights off instead of cli
   CHECK(highlights[2] == 235);  // the peak is SDR white
 }
 
+TEST_CASE("A stream's colour is read in FFmpeg's names; RGB has no matrix", "[colour]") {
+  std::unique_ptr<AVFormatContext, void (*)(AVFormatContext*)> format(avformat_alloc_context(),
+                                                                      avformat_free_context);
+  REQUIRE(format);
+  AVStream* stream = avformat_new_stream(format.get(), nullptr);
+  REQUIRE(stream);
+  AVCodecParameters& p = *stream->codecpar;
+  p.codec_type = AVMEDIA_TYPE_VIDEO;
+  p.format = AV_PIX_FMT_YUV420P10LE;
+  p.color_primaries = AVCOL_PRI_BT2020;
+  p.color_trc = AVCOL_TRC_ARIB_STD_B67;
+  p.color_space = AVCOL_SPC_BT2020_NCL;
+  p.chroma_location = AVCHROMA_LOC_TOPLEFT;
+  ColourInfo hlg = Tagged("bt2020", "arib-std-b67", "bt2020nc", "unknown");
+  hlg.chroma_location = "topleft";
+  CHECK(ReadColour(*stream) == hlg);
+  p.format = AV_PIX_FMT_YUVJ420P;  // full range by its format, no flag needed
+  CHECK(ReadColour(*stream).range == "pc");
+  // An untagged RGB screen recording: converted, not passed to swscale's BT.601.
+  p.format = AV_PIX_FMT_RGB24;
+  p.color_primaries = AVCOL_PRI_UNSPECIFIED;
+  p.color_trc = AVCOL_TRC_UNSPECIFIED;
+  p.color_space = AVCOL_SPC_UNSPECIFIED;
+  const ColourInfo rgb = ReadColour(*stream);
+  CHECK(rgb.matrix == "gbr");
+  CHECK(rgb.range == "pc");
+  CHECK(PlanColour(rgb, 1080).summary == "converted bt709/bt709/gbr pc to bt709/bt709/bt709 tv");
+}
+
 TEST_CASE("A PQ picture's SEI fills in the light levels its container lacks", "[colour]") {
   ColourInfo pq = Tagged("bt2020", "smpte2084", "bt2020nc", "tv");
   CHECK(LacksHdrLevels(pq));

@@ -55,9 +55,13 @@ SOURCES = {
                                "format=yuv420p10le",
                                *_x265("colorprim=bt2020:transfer=bt2020-10:colormatrix=bt2020nc:"
                                       "range=limited")], 2),
+    # RGB (a screen recording, an export): no matrix, full range.
+    "colour_rgb": (_BARS + ["-vf", f"{_FROM_709}:p=bt709:t=bt709:m=gbr:r=pc,format=gbrp",
+                            "-c:v", "ffv1", "-g", "25"], 2),
 }
 for _name, (_args, _) in SOURCES.items():
     vodtest.SOURCES.setdefault(_name, _args)
+vodtest.CONTAINERS.setdefault("colour_rgb", ("mkv", "matroska"))
 # An HDR phone video: the HLG bars with a quarter-turn display matrix (FFmpeg 5.1 writes the
 # "rotate" tag as one only when remuxing).
 vodtest.SOURCES.setdefault("colour_hlg_rotated", SOURCES["colour_hlg"][0])
@@ -219,6 +223,7 @@ class ColourTest(unittest.TestCase):
             "colour_bt601": ("smpte170m", "smpte170m", "smpte170m", "tv", "converted"),
             "colour_full": ("bt709", "bt709", "bt709", "pc", "converted"),
             "colour_bt2020": ("bt2020", "bt2020-10", "bt2020nc", "tv", "converted"),
+            "colour_rgb": ("bt709", "bt709", "gbr", "pc", "converted"),
         }
         for name, (primaries, transfer, matrix, levels, done) in expected.items():
             with self.subTest(source=name):
