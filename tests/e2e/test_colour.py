@@ -124,6 +124,7 @@ class ColourTest(unittest.TestCase):
     def setUpClass(cls):
         vodtest.require_binary()
         cls.ws = Workspace(prefix="vodctl-colour-")
+        cls.addClassCleanup(cls.ws.cleanup)  # also when a run below fails
         cls.outputs = {}
         for name in SOURCES:
             output = cls.ws.path(name)
@@ -133,10 +134,6 @@ class ColourTest(unittest.TestCase):
                 raise AssertionError(f"vodctl run {name} failed:\n{err}")
             cls.outputs[name] = output
         cls.reference = cls.rendition_rgb("colour_sdr")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.cleanup()
 
     @classmethod
     def rendition_rgb(cls, name, width=WIDTH, height=HEIGHT, output=None, turn=None):
