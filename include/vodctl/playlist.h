@@ -57,6 +57,7 @@ struct VariantStream {
   int height = 0;
   double frame_rate = 0;          // written with three decimals
   std::string audio_group;        // empty: no AUDIO attribute
+  std::string video_range;        // "SDR", "PQ" or "HLG"; empty: no VIDEO-RANGE attribute
 };
 
 // An EXT-X-I-FRAME-STREAM-INF: the I-frame playlist of one variant, for trick play.

@@ -18,6 +18,24 @@ struct Rational {
   bool operator==(const Rational&) const = default;
 };
 
+// A picture's colour description, in FFmpeg's names ("bt709", "smpte2084", "tv", "left");
+// "unknown" (chroma location: "unspecified") where the source does not say. HDR sources may
+// carry their mastering display's luminance and their content light levels; 0 where absent.
+// The defaults are BT.709 limited range: a job stored before vodctl read colour had no colour
+// stage, and reading its source as BT.709 keeps it so when it resumes.
+struct ColourInfo {
+  std::string primaries = "bt709";
+  std::string transfer = "bt709";
+  std::string matrix = "bt709";
+  std::string range = "tv";
+  std::string chroma_location = "unspecified";
+  double mastering_max_luminance = 0;  // cd/m²
+  double mastering_min_luminance = 0;  // cd/m²
+  int max_cll = 0;                     // brightest pixel of the content, cd/m²
+  int max_fall = 0;                    // brightest frame average, cd/m²
+  bool operator==(const ColourInfo&) const = default;
+};
+
 struct VideoInfo {
   int stream_index = -1;
   std::string codec;
@@ -34,6 +52,10 @@ struct VideoInfo {
   int rotation = 0;
   // "progressive", or an interlaced source's first field: "tff" or "bff" (deinterlaced).
   std::string field_order = "progressive";
+  ColourInfo colour;
+  // What the colour stage does to the pictures, e.g. "none" or "tone-mapped ... to bt709"
+  // (media::PlanColour's summary, fixed when the job is created).
+  std::string colour_conversion = "none";
   bool quarter_turn() const { return rotation == 90 || rotation == 270; }
   // Width over height as displayed, after the sample aspect ratio and rotation: anamorphic
   // and phone sources come out with the right shape.

@@ -63,6 +63,15 @@ std::string RenderMasterPlaylist(const MasterPlaylist& playlist) {
     if (variant.frame_rate > 0) {
       fmt::format_to(line, ",FRAME-RATE={}", FormatDecimal(variant.frame_rate, 3));
     }
+    if (!variant.video_range.empty()) {
+      // RFC 8216bis 4.4.6.2: an enumerated string, unquoted.
+      if (variant.video_range != "SDR" && variant.video_range != "PQ" &&
+          variant.video_range != "HLG") {
+        Fail(ExitCode::kSoftware, "variant '{}': VIDEO-RANGE '{}' is not SDR, PQ or HLG",
+             variant.uri, variant.video_range);
+      }
+      fmt::format_to(line, ",VIDEO-RANGE={}", variant.video_range);
+    }
     if (!variant.audio_group.empty()) {
       // RFC 8216 4.3.4.2: AUDIO must name the GROUP-ID of an EXT-X-MEDIA tag.
       if (!groups.contains(variant.audio_group)) {

@@ -11,8 +11,9 @@ MasterPlaylist Ladder() {
   MasterPlaylist playlist;
   playlist.audio = {{"audio", "Audio", "und", 2, "audio/index.m3u8"}};
   playlist.variants = {
-      {"720p/index.m3u8", 3200000, 2800000, "avc1.64001f,mp4a.40.2", 1280, 720, 25, "audio"},
-      {"360p/index.m3u8", 900000, 750000, "avc1.42c01e,mp4a.40.2", 640, 360, 29.97002997, "audio"},
+      {"720p/index.m3u8", 3200000, 2800000, "avc1.64001f,mp4a.40.2", 1280, 720, 25, "audio", "SDR"},
+      {"360p/index.m3u8", 900000, 750000, "avc1.42c01e,mp4a.40.2", 640, 360, 29.97002997, "audio",
+       "SDR"},
   };
   return playlist;
 }
@@ -34,17 +35,20 @@ TEST_CASE("RenderMasterPlaylist writes renditions and variants in order") {
         "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",LANGUAGE=\"und\",DEFAULT=YES,"
         "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"audio/index.m3u8\"\n"
         "#EXT-X-STREAM-INF:BANDWIDTH=3200000,AVERAGE-BANDWIDTH=2800000,"
-        "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=25.000,AUDIO=\"audio\"\n"
+        "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=25.000,VIDEO-RANGE=SDR,"
+        "AUDIO=\"audio\"\n"
         "720p/index.m3u8\n"
         "#EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=750000,"
-        "CODECS=\"avc1.42c01e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=29.970,AUDIO=\"audio\"\n"
+        "CODECS=\"avc1.42c01e,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=29.970,VIDEO-RANGE=SDR,"
+        "AUDIO=\"audio\"\n"
         "360p/index.m3u8\n");
 }
 
 TEST_CASE("RenderMasterPlaylist without separate audio") {
   MasterPlaylist playlist;
   playlist.version = 3;
-  playlist.variants = {{"720p/index.m3u8", 3200000, 0, "avc1.64001f,mp4a.40.2", 1280, 720, 0, ""}};
+  playlist.variants = {
+      {"720p/index.m3u8", 3200000, 0, "avc1.64001f,mp4a.40.2", 1280, 720, 0, "", ""}};
   CHECK(RenderMasterPlaylist(playlist) ==
         "#EXTM3U\n"
         "#EXT-X-VERSION:3\n"
@@ -66,6 +70,13 @@ TEST_CASE("RenderMasterPlaylist writes I-frame streams after the variants") {
                        "RESOLUTION=640x360,URI=\"360p/iframes.m3u8\"\n"));
   playlist.iframe_streams[1].uri = "360p/\"iframes\".m3u8";
   CHECK(ErrorText(playlist) == "cannot write URI \"360p/\\\"iframes\\\".m3u8\" in a playlist");
+}
+
+TEST_CASE("RenderMasterPlaylist writes only the video ranges HLS defines") {
+  MasterPlaylist playlist = Ladder();
+  playlist.variants[0].video_range = "HDR";
+  CHECK(ErrorText(playlist) ==
+        "variant '720p/index.m3u8': VIDEO-RANGE 'HDR' is not SDR, PQ or HLG");
 }
 
 TEST_CASE("Only the first rendition of an audio group is the default") {

@@ -156,6 +156,7 @@ MasterPlaylist ParseMasterPlaylist(std::string_view text) {
       if (auto rate = OptionalAttribute(attributes, "FRAME-RATE"); !rate.empty()) {
         variant.frame_rate = ParseNumber<double>(rate, line, "FRAME-RATE");
       }
+      variant.video_range = OptionalAttribute(attributes, "VIDEO-RANGE");
       variant.audio_group = OptionalAttribute(attributes, "AUDIO");
       variant.uri = std::string(UriAfter(lines, i, "EXT-X-STREAM-INF"));
       master.variants.push_back(std::move(variant));

@@ -27,8 +27,8 @@ TEST_CASE("ParseMasterPlaylist reads back what RenderMasterPlaylist writes") {
   written.version = 7;
   written.audio = {{"audio", "Audio", "und", 2, "audio/index.m3u8"}};
   written.variants = {
-      {"720p/index.m3u8", 3200000, 2800000, "avc1.64001f,mp4a.40.2", 1280, 720, 25, "audio"},
-      {"360p/index.m3u8", 900000, 750000, "avc1.42c01e,mp4a.40.2", 640, 360, 29.97, "audio"},
+      {"720p/index.m3u8", 3200000, 2800000, "avc1.64001f,mp4a.40.2", 1280, 720, 25, "audio", ""},
+      {"360p/index.m3u8", 900000, 750000, "avc1.42c01e,mp4a.40.2", 640, 360, 29.97, "audio", "SDR"},
   };
   const MasterPlaylist read = ParseMasterPlaylist(RenderMasterPlaylist(written));
   CHECK(read.version == 7);
@@ -45,6 +45,8 @@ TEST_CASE("ParseMasterPlaylist reads back what RenderMasterPlaylist writes") {
   CHECK(read.variants[1].height == 360);
   CHECK(read.variants[1].frame_rate == Approx(29.97));
   CHECK(read.variants[1].audio_group == "audio");
+  CHECK(read.variants[1].video_range == "SDR");
+  CHECK(read.variants[0].video_range.empty());
 }
 
 TEST_CASE("ParseMasterPlaylist skips tags it does not know and other media types") {

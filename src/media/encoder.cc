@@ -36,7 +36,13 @@ Encoder Encoder::H264(const H264Settings& s, std::string what) {
   c->gop_size = s.gop_frames;
   c->thread_count = s.threads;
   c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_CLOSED_GOP;
+  // What the colour stage made every picture: x264 writes it into the SPS's VUI, the muxers
+  // into the container (an fMP4 `colr` box), so players need not guess.
+  c->color_primaries = AVCOL_PRI_BT709;
+  c->color_trc = AVCOL_TRC_BT709;
+  c->colorspace = AVCOL_SPC_BT709;
   c->color_range = AVCOL_RANGE_MPEG;
+  c->chroma_sample_location = AVCHROMA_LOC_LEFT;
   if (s.maxrate_kbps > 0) {
     c->rc_max_rate = int64_t{s.maxrate_kbps} * 1000;
     c->rc_buffer_size = s.bufsize_kbps * 1000;

@@ -1,4 +1,6 @@
-// Scales decoded pictures to one rendition's size as yuv420p.
+// Scales decoded pictures to one rendition's size as yuv420p. Pictures reach it in BT.709
+// limited range, the colour stage (media/colour.h) having converted any others, so it
+// changes size and bit depth and never the colours' meaning.
 #pragma once
 
 #include "media/av_ptr.h"

@@ -12,6 +12,8 @@ namespace vodctl::media {
 namespace {
 
 constexpr AVPixelFormat kFormat = AV_PIX_FMT_YUV420P;
+// A thumbnail on its way from a rendition's colour space to JPEG's.
+constexpr AVPixelFormat kTileFormat = AV_PIX_FMT_RGB24;
 // JPEG's quantiser scale, 2 (best) to 31: 4 keeps small thumbnails sharp at a few KB each.
 constexpr int kJpegQuality = 4;
 
@@ -37,27 +39,46 @@ SpriteSheet::SpriteSheet(int width, int height, std::string what)
           ExitCode::kSoftware, what_);
 }
 
+// JFIF's YUV is BT.601 full range, a rendition's BT.709 limited range. swscale changes the
+// matrix only on the way to or from RGB, so a thumbnail is scaled into RGB with its own
+// matrix and levels and then drawn into the sheet with JPEG's.
 void SpriteSheet::Place(const AVFrame* picture, int x, int y, int width, int height) {
   const auto format = static_cast<AVPixelFormat>(picture->format);
-  scaler_.reset(sws_getCachedContext(scaler_.release(), picture->width, picture->height, format,
-                                     width, height, kFormat, SWS_BICUBIC | SWS_BITEXACT, nullptr,
-                                     nullptr, nullptr));
-  if (!scaler_) {
+  to_rgb_.reset(sws_getCachedContext(to_rgb_.release(), picture->width, picture->height, format,
+                                     width, height, kTileFormat, SWS_BICUBIC | SWS_BITEXACT,
+                                     nullptr, nullptr, nullptr));
+  to_sheet_.reset(sws_getCachedContext(to_sheet_.release(), width, height, kTileFormat, width,
+                                       height, kFormat, SWS_BICUBIC | SWS_BITEXACT, nullptr,
+                                       nullptr, nullptr));
+  if (!to_rgb_ || !to_sheet_) {
     Fail(ExitCode::kSoftware, "{}: cannot scale a {}x{} picture to {}x{}", what_, picture->width,
          picture->height, width, height);
   }
-  // Video is limited range, JPEG full range: swscale stretches the levels while it scales.
-  const int* coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
-  const int source_full_range = picture->color_range == AVCOL_RANGE_JPEG;
-  CheckAv(sws_setColorspaceDetails(scaler_.get(), coefficients, source_full_range, coefficients, 1,
-                                   0, 1 << 16, 1 << 16),
-          ExitCode::kSoftware, fmt::format("{}: setting the thumbnail's levels", what_));
+  const int* picture_matrix = sws_getCoefficients(
+      picture->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_ITU601);
+  const int* jpeg_matrix = sws_getCoefficients(SWS_CS_ITU601);
+  const int picture_full_range = picture->color_range == AVCOL_RANGE_JPEG;
+  const std::string levels = fmt::format("{}: setting the thumbnail's colours", what_);
+  CheckAv(sws_setColorspaceDetails(to_rgb_.get(), picture_matrix, picture_full_range, jpeg_matrix,
+                                   1, 0, 1 << 16, 1 << 16),
+          ExitCode::kSoftware, levels);
+  CheckAv(sws_setColorspaceDetails(to_sheet_.get(), jpeg_matrix, 1, jpeg_matrix, 1, 0, 1 << 16,
+                                   1 << 16),
+          ExitCode::kSoftware, levels);
+
+  FramePtr rgb = MakeFrame();
+  rgb->format = kTileFormat;
+  rgb->width = width;
+  rgb->height = height;
+  CheckAv(av_frame_get_buffer(rgb.get(), 0), ExitCode::kSoftware, what_);
+  CheckAv(sws_scale(to_rgb_.get(), picture->data, picture->linesize, 0, picture->height, rgb->data,
+                    rgb->linesize),
+          ExitCode::kSoftware, fmt::format("{}: scaling a thumbnail", what_));
   uint8_t* tile[4] = {sheet_->data[0] + y * sheet_->linesize[0] + x,
                       sheet_->data[1] + y / 2 * sheet_->linesize[1] + x / 2,
                       sheet_->data[2] + y / 2 * sheet_->linesize[2] + x / 2, nullptr};
-  CheckAv(sws_scale(scaler_.get(), picture->data, picture->linesize, 0, picture->height, tile,
-                    sheet_->linesize),
-          ExitCode::kSoftware, fmt::format("{}: scaling a thumbnail", what_));
+  CheckAv(sws_scale(to_sheet_.get(), rgb->data, rgb->linesize, 0, height, tile, sheet_->linesize),
+          ExitCode::kSoftware, fmt::format("{}: drawing a thumbnail", what_));
 }
 
 std::string SpriteSheet::EncodeJpeg() const {

@@ -14,7 +14,8 @@ class SpriteSheet {
   SpriteSheet(int width, int height, std::string what);
 
   // Scales `picture` to width x height and draws it with its top left corner at (x, y),
-  // all even and inside the sheet.
+  // all even and inside the sheet, its colours converted from the picture's matrix (BT.709
+  // or BT.601) and range to JPEG's (BT.601, full range).
   void Place(const AVFrame* picture, int x, int y, int width, int height);
 
   // The sheet as a baseline JPEG (JFIF).
@@ -23,7 +24,8 @@ class SpriteSheet {
  private:
   std::string what_;
   FramePtr sheet_;
-  SwsPtr scaler_;
+  SwsPtr to_rgb_;    // picture -> thumbnail size, RGB
+  SwsPtr to_sheet_;  // RGB -> the sheet's YUV
 };
 
 }  // namespace vodctl::media

@@ -224,7 +224,17 @@ SourceInfo SampleSourceInfo() {
                 .end_pts = 57'108'051,
                 .frame_count = 19'024,
                 .rotation = 90,
-                .field_order = "tff"};
+                .field_order = "tff",
+                .colour = {.primaries = "bt2020",
+                           .transfer = "smpte2084",
+                           .matrix = "bt2020nc",
+                           .range = "tv",
+                           .chroma_location = "topleft",
+                           .mastering_max_luminance = 4000,
+                           .mastering_min_luminance = 0.005,
+                           .max_cll = 1500,
+                           .max_fall = 400},
+                .colour_conversion = "tone-mapped"};
   info.audio = AudioInfo{.stream_index = 1,
                          .codec = "aac",
                          .sample_rate = 48000,
@@ -266,6 +276,8 @@ TEST_CASE("SourceInfo survives a JSON round trip") {
   CHECK(back.video.frame_count == info.video.frame_count);
   CHECK(back.video.rotation == info.video.rotation);
   CHECK(back.video.field_order == info.video.field_order);
+  CHECK(back.video.colour == info.video.colour);
+  CHECK(back.video.colour_conversion == info.video.colour_conversion);
   REQUIRE(back.audio.has_value() == info.audio.has_value());
   if (info.audio) {
     CHECK(back.audio->stream_index == info.audio->stream_index);
@@ -282,8 +294,10 @@ TEST_CASE("SourceInfo survives a JSON round trip") {
   CHECK(json(back) == json(info));
 }
 
-TEST_CASE("SourceInfo stored before rotation, field order and more audio tracks still reads") {
+TEST_CASE("SourceInfo stored before rotation, field order, colour and more audio tracks reads") {
   json old = SampleSourceInfo();
+  old["video"].erase("colour");
+  old["video"].erase("colour_conversion");
   old.erase("more_audio");
   old["video"].erase("rotation");
   old["video"].erase("field_order");
@@ -292,6 +306,11 @@ TEST_CASE("SourceInfo stored before rotation, field order and more audio tracks 
   const auto back = old.get<SourceInfo>();
   CHECK(back.video.rotation == 0);
   CHECK(back.video.field_order == "progressive");
+  // Made without a colour stage: read as BT.709, so it resumes without one.
+  CHECK(back.video.colour.primaries == "bt709");
+  CHECK(back.video.colour.matrix == "bt709");
+  CHECK(back.video.colour.range == "tv");
+  CHECK(back.video.colour_conversion == "none");
   CHECK(back.audio->language.empty());
   CHECK(back.more_audio.empty());
 }

@@ -1,5 +1,7 @@
 #include "pipeline/picture_filters.h"
 
+#include "media/colour.h"
+
 extern "C" {
 #include <libavutil/display.h>
 }
@@ -43,6 +45,11 @@ std::string PictureFilterChain(const VideoInfo& video) {
     // The parity comes from the stored field order, not each frame's flags, so every chunk
     // of a job is treated alike.
     add(fmt::format("bwdif=mode=send_frame:parity={}:deint=all", video.field_order));
+  }
+  // Colour after deinterlacing (zscale knows nothing of fields) and before rotation, which
+  // then turns 8-bit pictures rather than float ones.
+  if (std::string colour = media::PlanColour(video.colour, video.height).filter; !colour.empty()) {
+    add(colour);
   }
   switch (video.rotation) {
     case 90: add("transpose=clock"); break;

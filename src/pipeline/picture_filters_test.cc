@@ -45,4 +45,22 @@ TEST_CASE("Pictures are deinterlaced, then turned upright") {
   CHECK(PictureFilterChain(video) == "bwdif=mode=send_frame:parity=tff:deint=all,transpose=cclock");
 }
 
+TEST_CASE("The colour stage comes after deinterlacing and before the turn") {
+  VideoInfo video;
+  video.height = 1080;
+  video.field_order = "tff";
+  video.rotation = 90;
+  video.colour.primaries = "bt2020";
+  video.colour.transfer = "arib-std-b67";
+  video.colour.matrix = "bt2020nc";
+  const std::string chain = PictureFilterChain(video);
+  CHECK_THAT(chain, Catch::StartsWith("bwdif=mode=send_frame:parity=tff:deint=all,zscale="));
+  CHECK_THAT(chain, Catch::Contains(",tonemap=tonemap=mobius:"));
+  CHECK_THAT(chain, Catch::EndsWith(",format=yuv420p,transpose=clock"));
+  video.colour.transfer = "bt709";
+  video.colour.primaries = "bt709";
+  video.colour.matrix = "bt709";
+  CHECK(PictureFilterChain(video) == "bwdif=mode=send_frame:parity=tff:deint=all,transpose=clock");
+}
+
 }  // namespace vodctl

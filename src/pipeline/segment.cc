@@ -198,6 +198,8 @@ void RunSegment(JobContext& context) {
     variant.height = rendition.height;
     variant.frame_rate = timeline.frame_rate().value();
     variant.audio_group = audio.empty() ? "" : kAudioGroup;
+    // The colour stage makes every rendition SDR (BT.709), whatever the source was.
+    variant.video_range = "SDR";
     master.variants.push_back(variant);
     mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
                          rendition.width, rendition.height});

@@ -14,11 +14,15 @@ void from_json(const json& j, Rational& r) {
 }
 
 // Keys are the member names; every key is required when reading, except the later keys of
-// VideoInfo (rotation, field_order), AudioInfo (language, title) and SourceInfo (more_audio),
-// which jobs stored by older versions lack.
+// VideoInfo (rotation, field_order, colour, colour_conversion), AudioInfo (language, title)
+// and SourceInfo (more_audio), which jobs stored by older versions lack.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ColourInfo, primaries, transfer, matrix, range,
+                                                chroma_location, mastering_max_luminance,
+                                                mastering_min_luminance, max_cll, max_fall)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VideoInfo, stream_index, codec, width, height,
                                                 sample_aspect, frame_rate, time_base, start_pts,
-                                                end_pts, frame_count, rotation, field_order)
+                                                end_pts, frame_count, rotation, field_order,
+                                                colour, colour_conversion)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AudioInfo, stream_index, codec, sample_rate,
                                                 channels, time_base, start_pts, language, title)
 

@@ -1,4 +1,6 @@
 #include "media/av_error.h"
+#include "media/colour.h"
+#include "media/decoder.h"
 #include "media/demuxer.h"
 #include "media/muxer.h"
 #include "media/presentation_time_filler.h"
@@ -104,8 +106,23 @@ SourceInfo ProbeStreams(const Demuxer& demuxer) {
   info.video.rotation = RotationFromDisplayMatrix(
       matrix_size >= 9 * sizeof(int32_t) ? reinterpret_cast<const int32_t*>(matrix) : nullptr);
   info.video.field_order = FieldOrderName(vp->field_order);
+  info.video.colour = media::ReadColour(*video);
+  info.video.colour_conversion = media::PlanColour(info.video.colour, info.video.height).summary;
 
   return info;
+}
+
+// HDR10 files often state their light levels only in their pictures' SEI, not in the
+// container: then they are read from the first key frame, decoded on its own.
+void ReadHdrLevelsOfFirstPicture(const AVStream* video, const AVPacket& key,
+                                 const std::string& source, VideoInfo& info) {
+  media::Decoder decoder(video, fmt::format("source '{}' first picture", source));
+  decoder.Send(&key);
+  decoder.Send(nullptr);
+  media::FramePtr picture = media::MakeFrame();
+  if (!decoder.Receive(picture.get())) return;
+  media::ReadHdrLevels(*picture, info.colour);
+  info.colour_conversion = media::PlanColour(info.colour, info.height).summary;
 }
 
 // What the job's source policy judges, from the probed streams.
@@ -380,10 +397,15 @@ void RunSplit(JobContext& context) {
   media::PacketPtr packet = media::MakePacket();
   int64_t last_position = 0;
   SourceReadingGuard guard(demuxer.context(), demuxer.name(), policy);
+  bool hdr_levels_wanted = video && media::LacksHdrLevels(info.video.colour);
   while (demuxer.Read(packet.get())) {
     ThrowIfStopRequested(fmt::format("job '{}' split", job.id));
     guard.Check(packet.get());
     if (video && packet->stream_index == video->index) {
+      if (hdr_levels_wanted && (packet->flags & AV_PKT_FLAG_KEY)) {
+        ReadHdrLevelsOfFirstPicture(video, *packet, demuxer.name(), info.video);
+        hdr_levels_wanted = false;
+      }
       chunker->Write(packet.get());
     } else if (audio_copy && audio_copy->Copies(packet.get())) {
       audio_copy->Write(packet.get());

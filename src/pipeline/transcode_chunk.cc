@@ -177,7 +177,7 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
     progress.Advance();
   });
 
-  // Interlaced and rotated sources go through a filter chain before the queue.
+  // Interlaced, rotated and not-BT.709 sources go through a filter chain before the queue.
   std::optional<media::VideoFilter> filter;
   if (std::string chain = PictureFilterChain(video); !chain.empty()) {
     filter.emplace(chain, source_time_base, what);

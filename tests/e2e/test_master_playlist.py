@@ -77,8 +77,9 @@ class MasterPlaylistTest(unittest.TestCase):
             for variant in master["variants"]:
                 attrs = variant["attrs"]
                 for key in ("BANDWIDTH", "AVERAGE-BANDWIDTH", "CODECS", "RESOLUTION",
-                            "FRAME-RATE", "AUDIO"):
+                            "FRAME-RATE", "VIDEO-RANGE", "AUDIO"):
                     self.assertIn(key, attrs, f"{variant['uri']}: {key}")
+                self.assertEqual(attrs["VIDEO-RANGE"], "SDR")
                 bandwidth, average = int(attrs["BANDWIDTH"]), int(attrs["AVERAGE-BANDWIDTH"])
                 self.assertGreater(average, 0)
                 self.assertGreater(bandwidth, 0)

@@ -49,9 +49,12 @@ class SourcesTest(HlsChecks, VodTestCase):
         output = self.run_job(source, *OPTS, "--ladder", "480p,240p", "--jobs", "1")
         self.assertEqual(self.resolutions(output),
                          {"480p/index.m3u8": "854x480", "240p/index.m3u8": "428x240"})
+        # RGB PSNR, which weighs chroma noise more than the YUV planes' average: the 240p rung
+        # measured 29.9 dB this way before the colour stage, 29.1 after; a picture shifted by
+        # a pixel or a wrong aspect falls far below 27.
         for name, width, height in [("480p", 854, 480), ("240p", 428, 240)]:
             self.assertGreater(first_picture_psnr(os.path.join(output, name, "index.m3u8"),
-                                                  source, width, height), 30, name)
+                                                  source, width, height), 27, name)
         parallel = self.run_job(source, *OPTS, "--ladder", "480p,240p", "--jobs", "4",
                                 out="out-jobs4")
         self.assertEqual(vodtest.tree_hashes(parallel), vodtest.tree_hashes(output))
@@ -198,11 +201,15 @@ class SourcesTest(HlsChecks, VodTestCase):
         self.assertEqual((proc.returncode, proc.stderr), (0, ""), "ffmpeg decodes it cleanly")
 
 
-def first_picture_psnr(path, reference, width, height):
-    """PSNR (dB) of path's first picture against reference's, scaled to width x height."""
+def first_picture_psnr(path, reference, width, height, reference_matrix="bt601"):
+    """PSNR (dB) of path's first picture against reference's, scaled to width x height, in
+    RGB: the output is BT.709 (vodctl converts), the untagged SD sources here are read as
+    players read them, BT.601, so their YUV planes differ where their colours do not."""
     proc = vodtest.subprocess.run(
         ["ffmpeg", "-nostdin", "-i", path, "-i", reference, "-filter_complex",
-         f"[1:v]scale={width}:{height},format=yuv420p[ref];[0:v][ref]psnr", "-frames:v", "1",
+         f"[0:v]scale=in_color_matrix=bt709:in_range=tv,format=gbrp[out];"
+         f"[1:v]scale={width}:{height}:in_color_matrix={reference_matrix}:in_range=tv,"
+         "format=gbrp[ref];[out][ref]psnr", "-frames:v", "1",
          "-f", "null", "-"], capture_output=True, text=True, timeout=120)
     lines = [l for l in proc.stderr.splitlines() if "PSNR" in l and "average:" in l]
     if not lines:
