@@ -38,9 +38,11 @@ Rendition MakeRendition(int height, std::optional<int> maxrate_kbps, double disp
 
 }  // namespace
 
+// A 4K or 1440p upload keeps its detail: 2160p and 1440p above the HD rungs, at rates in
+// the spirit of Apple's HLS authoring ladder (H.264 needs about 1.4 times its HEVC rates).
 const std::vector<RungSpec>& DefaultLadder() {
   static const std::vector<RungSpec> ladder = {
-      {1080, 5000}, {720, 3000}, {480, 1500}, {360, 800}};
+      {2160, 16000}, {1440, 9000}, {1080, 5000}, {720, 3000}, {480, 1500}, {360, 800}};
   return ladder;
 }
 

@@ -30,6 +30,16 @@ TEST_CASE("The default ladder keeps the rungs at or below the source height") {
   CHECK(renditions[0].bufsize_kbps == 6000);
 }
 
+TEST_CASE("A 4K source gets 2160p and 1440p above the HD rungs") {
+  auto renditions = ResolveRenditions({}, Video(3840, 2160));
+  CHECK(Names(renditions) ==
+        std::vector<std::string>{"2160p", "1440p", "1080p", "720p", "480p", "360p"});
+  CHECK(renditions[0].width == 3840);
+  CHECK(renditions[0].maxrate_kbps == 16000);
+  CHECK(renditions[1].width == 2560);
+  CHECK(renditions[1].maxrate_kbps == 9000);
+}
+
 TEST_CASE("A source below every rung still gets one rendition at its own height") {
   auto renditions = ResolveRenditions({}, Video(320, 240));
   REQUIRE(renditions.size() == 1);
@@ -41,8 +51,9 @@ TEST_CASE("A phone video turned a quarter is laddered by its displayed size") {
   VideoInfo video = Video(1920, 1080);
   video.rotation = 90;
   auto renditions = ResolveRenditions({}, video);
-  CHECK(Names(renditions) == std::vector<std::string>{"1080p", "720p", "480p", "360p"});
-  CHECK(renditions[0].width == 608);  // 1080 * 9/16 = 607.5, rounded to even
+  CHECK(Names(renditions) ==
+        std::vector<std::string>{"1440p", "1080p", "720p", "480p", "360p"});
+  CHECK(renditions[1].width == 608);  // 1080 * 9/16 = 607.5, rounded to even
   video.rotation = 180;
   CHECK(ResolveRenditions({}, video)[0].width == 1920);
 }

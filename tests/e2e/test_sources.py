@@ -69,6 +69,17 @@ class SourcesTest(HlsChecks, VodTestCase):
                 output = self.run_job(source, *OPTS, out=f"out-{name}")
                 self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
 
+    def test_4k_source_gets_2160p_and_1440p_rungs(self):
+        source = media("uhd")
+        output = self.run_job(source, "--preset", "ultrafast", "--segment-duration", "1",
+                              "--no-thumbnails")
+        self.assertEqual(self.resolutions(output), {
+            "2160p/index.m3u8": "3840x2160", "1440p/index.m3u8": "2560x1440",
+            "1080p/index.m3u8": "1920x1080", "720p/index.m3u8": "1280x720",
+            "480p/index.m3u8": "854x480", "360p/index.m3u8": "640x360"})
+        self.assert_valid_hls(source, output, segment_duration=1,
+                              heights=[2160, 1440, 1080, 720, 480, 360])
+
     def test_clip_shorter_than_a_segment(self):
         source = media("short")
         output = self.run_job(source, "--preset", "ultrafast", "--segment-duration", "6")

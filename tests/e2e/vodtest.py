@@ -119,6 +119,9 @@ SOURCES = {
     # Dimensions that are not multiples of 4, 8 or 16.
     "odd_size": _lavfi_video("1278x718", 25) + _SINE + [
         "-t", "3", *_X264, "-preset", "ultrafast", "-crf", "30", "-g", "25", *_AAC],
+    # 4K, as cameras and phones record: the whole default ladder, 2160p down (1 s, 2 GOPs).
+    "uhd": _lavfi_video("3840x2160", 25) + _SINE + [
+        "-t", "1", *_X264, "-preset", "ultrafast", "-crf", "30", "-g", "13", *_AAC],
     # Shorter than one 6 s segment.
     "short": _lavfi_video("640x360", 25) + _SINE + [
         "-t", "1.5", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
