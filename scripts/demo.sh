@@ -3,7 +3,7 @@
 # embedded defaults (local folders, SQLite state in ~/.local/state/vodctl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --demo
 bash scripts/build.sh
 mkdir -p demo
 if [ ! -s demo/sample.mp4 ]; then
