@@ -12,12 +12,12 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libpugixml-dev libssl-dev
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libx264-dev libcurl4-openssl-dev libsqlite3-dev
-  catch2  # the unit tests are part of the build
+  catch2 python3  # the build makes the unit tests and registers the end-to-end ones
   ffmpeg
 )
 if [ "${1:-}" != --demo ]; then
   packages+=(
-    python3 python3-boto3 sqlite3 bc  # the end-to-end tests and their S3 client
+    python3-boto3 sqlite3 bc  # the end-to-end tests' S3 client and tools
     chromium nodejs  # the player test (tests/e2e/test_player.py)
     parallel iproute2  # the multi-worker test (tests/e2e/test_workers.py)
     clang-16 libclang-rt-16-dev llvm  # libFuzzer, llvm-symbolizer (scripts/fuzz.sh, test-sanitize.sh)
