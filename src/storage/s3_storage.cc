@@ -449,13 +449,6 @@ S3Config S3ConfigFor(const std::string& url, const EnvLookup& env) {
   return config;
 }
 
-std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, double jitter) {
-  std::chrono::milliseconds delay = policy.first_delay;
-  for (int i = 1; i < retry && delay < policy.max_delay; ++i) delay *= 2;
-  delay = std::min(delay, policy.max_delay);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(delay * (0.5 + 0.5 * jitter));
-}
-
 S3Verdict ClassifyS3Response(const HttpResponse& response, std::string_view error_code) {
   if (response.transport != CURLE_OK) {
     return IsTransientTransportError(response.transport) ? S3Verdict::kRetry : S3Verdict::kFail;

@@ -21,6 +21,7 @@
 
 #include "storage/curl_handle.h"
 #include "storage/sigv4.h"
+#include "util/backoff.h"
 #include "vodctl/storage.h"
 
 namespace vodctl {
@@ -89,16 +90,6 @@ std::string CaBundleFor(const EnvLookup& env, const FileExists& exists);
 // environment variable each stands for; OpenS3Storage takes them over the environment. Set
 // before any storage is opened.
 void SetS3SettingOverrides(std::map<std::string, std::string> overrides);
-
-struct RetryPolicy {
-  int attempts = 8;
-  std::chrono::milliseconds first_delay{200};  // doubled after each failure...
-  std::chrono::milliseconds max_delay{10'000};  // ...up to this
-};
-
-// The wait before retry number `retry` (1 for the first), jittered by `jitter` in [0, 1) to
-// between half and all of the exponential delay, so clients that failed together spread out.
-std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, double jitter);
 
 enum class S3Verdict { kSuccess, kRetry, kFail };
 
