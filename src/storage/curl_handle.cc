@@ -1,6 +1,8 @@
 #include "storage/curl_handle.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -28,6 +30,7 @@ struct Exchange {
   const HttpRequest& request;
   HttpResponse& response;
   CURL* handle;
+  const std::function<bool()>& abandon;
   std::exception_ptr error;
 };
 
@@ -98,8 +101,9 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 }
 
 // A stop request (a signal, a lost lease) ends a long transfer instead of waiting it out.
-int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return StopRequested() ? 1 : 0;
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto& exchange = *static_cast<Exchange*>(user);
+  return StopRequested() || (exchange.abandon && exchange.abandon()) ? 1 : 0;
 }
 
 }  // namespace
@@ -122,6 +126,32 @@ void CurlHeaderList::Append(const std::string& line) {
   list_ = appended;
 }
 
+bool IsTransientTransportError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+size_t StringBody::Read(char* buffer, size_t capacity) {
+  const size_t count = std::min(capacity, bytes_.size() - position_);
+  std::memcpy(buffer, bytes_.data() + position_, count);
+  position_ += count;
+  return count;
+}
+
 std::string HttpResponse::Header(const std::string& lowercase_name) const {
   const auto it = headers.find(lowercase_name);
   return it == headers.end() ? "" : it->second;
@@ -132,7 +162,7 @@ HttpResponse CurlTransport::Perform(const HttpRequest& request) {
   // Clears the previous request's options but keeps its connections and DNS cache.
   curl_easy_reset(handle);
   HttpResponse response;
-  Exchange exchange{request, response, handle, nullptr};
+  Exchange exchange{request, response, handle, abandon_, nullptr};
 
   CurlHeaderList headers;
   for (const std::string& header : request.headers) headers.Append(header);
@@ -161,6 +191,10 @@ HttpResponse CurlTransport::Perform(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &exchange);
+  if (request.timeout.count() > 0) {
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  }
 
   if (request.method == "HEAD") {
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);

@@ -5,7 +5,9 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -53,6 +55,19 @@ class BodySource {
   virtual size_t Read(char* buffer, size_t capacity) = 0;  // 0 at the end
 };
 
+// A body held in memory (a small XML document, a webhook's JSON); the bytes must outlive it.
+class StringBody : public BodySource {
+ public:
+  explicit StringBody(std::string_view bytes) : bytes_(bytes) {}
+  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
+  void Rewind() override { position_ = 0; }
+  size_t Read(char* buffer, size_t capacity) override;
+
+ private:
+  std::string_view bytes_;
+  size_t position_ = 0;
+};
+
 // Where the body of a successful (2xx) response goes, from its start on every attempt.
 class BodySink {
  public:
@@ -68,6 +83,9 @@ struct HttpRequest {
   BodySource* body = nullptr;        // PUT and POST; Content-Length is its size
   BodySink* sink = nullptr;  // receives a 2xx body; without it, or for other statuses, the
                              // body is kept in HttpResponse::body
+  // The whole exchange must end within this (0: no limit but the stall timeout); one that
+  // does not is the transport error CURLE_OPERATION_TIMEDOUT.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
@@ -88,17 +106,23 @@ class HttpTransport {
   virtual HttpResponse Perform(const HttpRequest& request) = 0;
 };
 
+// Transport failures that another attempt may get past: the network, not the request.
+bool IsTransientTransportError(CURLcode code);
+
 // One libcurl handle, so consecutive requests reuse its connections. Not thread-safe. TLS
 // peers are always verified, against the authorities in `ca_bundle` (a PEM file) if given,
-// else the system's.
+// else the system's. `abandon`, polled during a transfer, ends it as the transport error
+// CURLE_ABORTED_BY_CALLBACK when it returns true (a webhook sender that is shutting down).
 class CurlTransport : public HttpTransport {
  public:
-  explicit CurlTransport(std::string ca_bundle = "") : ca_bundle_(std::move(ca_bundle)) {}
+  explicit CurlTransport(std::string ca_bundle = "", std::function<bool()> abandon = {})
+      : ca_bundle_(std::move(ca_bundle)), abandon_(std::move(abandon)) {}
 
   HttpResponse Perform(const HttpRequest& request) override;
 
  private:
   std::string ca_bundle_;
+  std::function<bool()> abandon_;
   CurlEasy easy_;
 };
 
