@@ -11,6 +11,7 @@ packages=(
   catch2
   ffmpeg python3 python3-boto3 sqlite3 bc
   chromium nodejs  # the player test (tests/e2e/test_player.py)
+  python3-jsonschema  # vodctl.json against schemas/ (tests/e2e/test_notify.py)
   parallel iproute2  # the multi-worker test (tests/e2e/test_workers.py)
   clang-16 libclang-rt-16-dev llvm  # libFuzzer, llvm-symbolizer (scripts/fuzz.sh, test-sanitize.sh)
 )
