@@ -8,6 +8,7 @@
 #include "vodctl/state_store.h"
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 namespace vodctl::notify {
@@ -24,8 +25,7 @@ int64_t NowMs() {
 }
 
 bool DidNotAnswer(const HttpResponse& response) {
-  return response.transport == CURLE_OPERATION_TIMEDOUT ||
-         response.transport == CURLE_ABORTED_BY_CALLBACK;
+  return response.transport == CURLE_OPERATION_TIMEDOUT;
 }
 
 }  // namespace
@@ -37,31 +37,38 @@ OutboxSender::~OutboxSender() { Finish(); }
 
 void OutboxSender::Finish() {
   if (!thread_.joinable()) return;
-  finish_started_ = Clock::now().time_since_epoch().count();
+  const Clock::time_point finish_started = Clock::now();
   finish_deadline_ms_ = NowMs() + options_.finish_budget.count();
   finishing_ = true;
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
+  std::unique_lock lock(mutex_);
+  stop_ = true;
   wake_.notify_all();
+  // A transfer gets the grace from when it started or from now, whichever is later, then
+  // is cut off: a receiver that has not answered by then is left for a later process.
+  while (!wake_.wait_for(lock, std::chrono::milliseconds(20), [this] { return done_; })) {
+    const Clock::time_point started(Clock::duration(request_started_.load()));
+    if (in_flight_ && Clock::now() - std::max(started, finish_started) > options_.finish_grace) {
+      if (CurlTransport* transport = transport_.load()) {
+        cut_off_ = true;
+        transport->Interrupt();
+      }
+    }
+  }
+  lock.unlock();
   thread_.join();
-}
-
-bool OutboxSender::Abandon() const {
-  if (!finishing()) return false;
-  const Clock::rep since = std::max(request_started_.load(), finish_started_.load());
-  return Clock::now() - Clock::time_point(Clock::duration(since)) > options_.finish_grace;
 }
 
 void OutboxSender::Run() {
   try {
     std::unique_ptr<StateStore> state = OpenSqliteStateStore(options_.state_path);
-    CurlTransport transport("", [this] { return Abandon(); });
+    CurlTransport transport;
+    transport_ = &transport;
+    // What earlier processes left pending goes out now, whatever their backoff said.
+    SendDue(*state, transport, std::numeric_limits<int64_t>::max());
     while (true) {
-      const bool sent = SendDue(*state, transport);
+      const bool sent = SendDue(*state, transport, NowMs());
       if (finishing()) {
-        if (!WaitForMoreDue(*state)) return;
+        if (!WaitForMoreDue(*state)) break;
         continue;
       }
       if (!sent) {
@@ -72,10 +79,15 @@ void OutboxSender::Run() {
   } catch (const std::exception& error) {
     // What is left stays pending in the outbox for the next vodctl on this state. The
     // message of an interrupted request names its URL, which may hold credentials.
-    if (StopRequested()) return;
-    log::Info("notifications: {}; what is not delivered yet waits for the next vodctl",
-              error.what());
+    if (!StopRequested()) {
+      log::Info("notifications: {}; what is not delivered yet waits for the next vodctl",
+                error.what());
+    }
   }
+  transport_ = nullptr;
+  std::lock_guard lock(mutex_);
+  done_ = true;
+  wake_.notify_all();
 }
 
 bool OutboxSender::WaitForMoreDue(StateStore& state) {
@@ -94,20 +106,24 @@ bool OutboxSender::WaitForMoreDue(StateStore& state) {
   return true;
 }
 
-bool OutboxSender::SendDue(StateStore& state, CurlTransport& transport) {
+bool OutboxSender::SendDue(StateStore& state, CurlTransport& transport, int64_t until_ms) {
   static thread_local std::mt19937_64 random{std::random_device()()};
   bool sent = false;
-  for (const PendingDelivery& delivery : state.DueDeliveries(NowMs(), kBatch)) {
+  for (const PendingDelivery& delivery : state.DueDeliveries(until_ms, kBatch)) {
     if (unresponsive_.count(delivery.url) > 0) continue;
     if (finishing() && NowMs() >= finish_deadline_ms_.load()) break;
     const std::string shown_url = RedactUrl(delivery.url);
     StringBody source(delivery.event.body);
     request_started_ = Clock::now().time_since_epoch().count();
+    in_flight_ = true;
     const HttpResponse response = transport.Perform(WebhookRequest(
         delivery.url, delivery.event.body, delivery.event.event_id, delivery.event.type,
         options_.secret, NowMs() / 1000, source, options_.request_timeout));
+    in_flight_ = false;
+    const bool cut_off = cut_off_.exchange(false);
     sent = true;
     const int attempt = delivery.attempts + 1;
+    const int attempt_here = ++attempts_here_[{delivery.event.id, delivery.url}];
     const std::string what = DescribeResponse(response);
     DeliveryAttempt outcome;
     switch (ClassifyWebhookResponse(response)) {
@@ -135,10 +151,12 @@ bool OutboxSender::SendDue(StateStore& state, CurlTransport& transport) {
         const double jitter = std::uniform_real_distribution<double>(0, 1)(random);
         outcome.state = DeliveryState::kPending;
         outcome.next_attempt_ms =
-            now + BackoffDelay(options_.backoff, attempt, jitter).count();
+            now + BackoffDelay(options_.backoff, attempt_here, jitter).count();
         outcome.error = fmt::format("{} attempt {}: {}", shown_url, attempt, what);
         log::Debug("notify: {}; retrying", outcome.error);
-        if (finishing() && DidNotAnswer(response)) unresponsive_.insert(delivery.url);
+        if (cut_off || (finishing() && DidNotAnswer(response))) {
+          unresponsive_.insert(delivery.url);
+        }
         break;
       }
     }

@@ -13,10 +13,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace vodctl {
 class CurlTransport;
@@ -57,21 +59,25 @@ class OutboxSender {
   // While finishing: whether anything still falls due before the deadline; waits until the
   // earliest does.
   bool WaitForMoreDue(StateStore& state);
-  // Sends what is due; returns whether anything was.
-  bool SendDue(StateStore& state, CurlTransport& transport);
-  // While finishing: whether a transfer has outstayed the grace and should be dropped.
-  bool Abandon() const;
+  // Sends what is due by `until_ms`; returns whether anything was.
+  bool SendDue(StateStore& state, CurlTransport& transport, int64_t until_ms);
   bool finishing() const { return finishing_.load(); }
 
   SenderOptions options_;
   std::atomic<bool> finishing_{false};
   std::atomic<int64_t> finish_deadline_ms_{0};   // unix ms; only meaningful when finishing
-  std::atomic<Clock::rep> request_started_{0};   // steady clock ticks of the transfer's start
-  std::atomic<Clock::rep> finish_started_{0};
-  std::set<std::string> unresponsive_;  // URLs that timed out while finishing: left for later
+  std::atomic<Clock::rep> request_started_{0};  // steady clock ticks of the transfer's start
+  std::atomic<bool> in_flight_{false};
+  std::atomic<bool> cut_off_{false};  // Finish() interrupted the transfer in flight
+  std::atomic<CurlTransport*> transport_{nullptr};  // the thread's, while it runs
+  std::set<std::string> unresponsive_;  // URLs that did not answer while finishing
+  // Attempts this process made, per event row and URL: a new process starts its backoff
+  // afresh, so a receiver back up hears the next command at once, not after hours.
+  std::map<std::pair<int64_t, std::string>, int> attempts_here_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
+  bool done_ = false;  // Run() returned
   std::thread thread_;
 };
 

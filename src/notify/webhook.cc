@@ -23,10 +23,8 @@ HttpRequest WebhookRequest(const std::string& url, const std::string& body,
 
 WebhookVerdict ClassifyWebhookResponse(const HttpResponse& response) {
   if (response.transport != CURLE_OK) {
-    return IsTransientTransportError(response.transport) ||
-                   response.transport == CURLE_ABORTED_BY_CALLBACK
-               ? WebhookVerdict::kRetry
-               : WebhookVerdict::kGiveUp;
+    return IsTransientTransportError(response.transport) ? WebhookVerdict::kRetry
+                                                         : WebhookVerdict::kGiveUp;
   }
   if (response.status / 100 == 2) return WebhookVerdict::kDelivered;
   if (response.status / 100 == 5 || response.status == 408 || response.status == 429) {

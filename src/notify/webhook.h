@@ -20,7 +20,7 @@ HttpRequest WebhookRequest(const std::string& url, const std::string& body,
 enum class WebhookVerdict { kDelivered, kRetry, kGiveUp };
 
 // 2xx: delivered. 408, 429, 5xx and transient transport failures (refused, reset, timed
-// out, abandoned): retry. Any other answer (a 4xx: the receiver refuses this event for good)
+// out, cut off): retry. Any other answer (a 4xx: the receiver refuses this event for good)
 // or failure (a bad URL, a TLS peer that does not verify): give up.
 WebhookVerdict ClassifyWebhookResponse(const HttpResponse& response);
 

@@ -1,5 +1,8 @@
 #include "storage/curl_handle.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -30,7 +33,6 @@ struct Exchange {
   const HttpRequest& request;
   HttpResponse& response;
   CURL* handle;
-  const std::function<bool()>& abandon;
   std::exception_ptr error;
 };
 
@@ -101,9 +103,8 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 }
 
 // A stop request (a signal, a lost lease) ends a long transfer instead of waiting it out.
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto& exchange = *static_cast<Exchange*>(user);
-  return StopRequested() || (exchange.abandon && exchange.abandon()) ? 1 : 0;
+int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return StopRequested() ? 1 : 0;
 }
 
 }  // namespace
@@ -157,12 +158,32 @@ std::string HttpResponse::Header(const std::string& lowercase_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
+curl_socket_t CurlTransport::OpenSocket(void* self, curlsocktype, curl_sockaddr* address) {
+  const curl_socket_t opened = ::socket(address->family, address->socktype, address->protocol);
+  if (opened != CURL_SOCKET_BAD) static_cast<CurlTransport*>(self)->socket_ = opened;
+  return opened;
+}
+
+int CurlTransport::CloseSocket(void* self, curl_socket_t socket) {
+  auto& transport = *static_cast<CurlTransport*>(self);
+  curl_socket_t expected = socket;
+  transport.socket_.compare_exchange_strong(expected, CURL_SOCKET_BAD);
+  return ::close(socket);
+}
+
+void CurlTransport::Interrupt() {
+  // shutdown(), not close(): the descriptor stays libcurl's to close, and cannot be reused
+  // for another file meanwhile.
+  const curl_socket_t socket = socket_.load();
+  if (socket != CURL_SOCKET_BAD) ::shutdown(socket, SHUT_RDWR);
+}
+
 HttpResponse CurlTransport::Perform(const HttpRequest& request) {
   CURL* handle = easy_.get();
   // Clears the previous request's options but keeps its connections and DNS cache.
   curl_easy_reset(handle);
   HttpResponse response;
-  Exchange exchange{request, response, handle, abandon_, nullptr};
+  Exchange exchange{request, response, handle, nullptr};
 
   CurlHeaderList headers;
   for (const std::string& header : request.headers) headers.Append(header);
@@ -191,7 +212,10 @@ HttpResponse CurlTransport::Perform(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
-  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &exchange);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, CloseSocket);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, this);
   if (request.timeout.count() > 0) {
     curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   }

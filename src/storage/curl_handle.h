@@ -5,9 +5,9 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -111,18 +111,24 @@ bool IsTransientTransportError(CURLcode code);
 
 // One libcurl handle, so consecutive requests reuse its connections. Not thread-safe. TLS
 // peers are always verified, against the authorities in `ca_bundle` (a PEM file) if given,
-// else the system's. `abandon`, polled during a transfer, ends it as the transport error
-// CURLE_ABORTED_BY_CALLBACK when it returns true (a webhook sender that is shutting down).
+// else the system's.
 class CurlTransport : public HttpTransport {
  public:
-  explicit CurlTransport(std::string ca_bundle = "", std::function<bool()> abandon = {})
-      : ca_bundle_(std::move(ca_bundle)), abandon_(std::move(abandon)) {}
+  explicit CurlTransport(std::string ca_bundle = "") : ca_bundle_(std::move(ca_bundle)) {}
 
   HttpResponse Perform(const HttpRequest& request) override;
 
+  // Callable from any thread: ends the transfer in progress now, as a transport error, by
+  // shutting its socket down (libcurl polls its own callbacks only about once a second when
+  // a peer sends nothing). A webhook sender that is shutting down cuts off a hung receiver.
+  void Interrupt();
+
  private:
+  static curl_socket_t OpenSocket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  static int CloseSocket(void* self, curl_socket_t socket);
+
   std::string ca_bundle_;
-  std::function<bool()> abandon_;
+  std::atomic<curl_socket_t> socket_{CURL_SOCKET_BAD};  // the connection's, while open
   CurlEasy easy_;
 };
 
