@@ -281,9 +281,29 @@ class NotifyTest(VodTestCase):
               f"{with_hang:.2f} s")
         self.assertLessEqual(with_hang, without * 1.05 + 1)
         self.assertGreaterEqual(len(hanging.requests), 1)
-        # What it did not take waits in the outbox.
-        rc, out, err = self.vodctl("status", "--json")
-        self.assertEqual(rc, 0, err)
+        # What it did not take waits in the outbox, and status says so.
+        notify = self.ws.status()[0]["notify"]
+        self.assertEqual(notify["urls"], [hanging.url])
+        self.assertGreater(notify["pending"], 0)
+        self.assertEqual(notify["delivered"], 0)
+
+    def test_a_4xx_is_not_retried_and_status_shows_it_without_credentials(self):
+        receiver = self.receiver(answer=lambda n: 410)
+        url = receiver.url.replace("http://", "http://cms:hunter2@") + "?token=sekrit"
+        self.run_ok("run", self.source, self.ws.path("out"), *JOB, "--notify", url)
+        notify = self.ws.status()[0]["notify"]
+        self.assertEqual(notify["delivered"], 0)
+        self.assertEqual(notify["pending"], 0)
+        self.assertEqual(notify["failed"], 4)  # each event tried once, not retried
+        self.assertEqual(len(receiver.requests), 4)
+        self.assertIn("HTTP 410", notify["last_error"])
+        rc, table, err = self.vodctl("status")
+        self.assertIn("4 given up", table)
+        rc, events, _ = self.vodctl("events", "--json")
+        for shown in (json.dumps(notify), table, err, events):
+            self.assertNotIn("hunter2", shown)
+            self.assertNotIn("sekrit", shown)
+            self.assertNotIn(SECRET, shown)
 
 
 if __name__ == "__main__":
