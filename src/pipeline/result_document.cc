@@ -32,7 +32,7 @@ json SourceAudioJson(const AudioInfo& audio) {
           {"title", audio.title}};
 }
 
-json SourceJson(const std::string& name, const SourceInfo& source) {
+json SourceJson(const SourceInfo& source) {
   json streams = json::array();
   if (source.video.stream_index >= 0) {
     const VideoInfo& video = source.video;
@@ -52,8 +52,7 @@ json SourceJson(const std::string& name, const SourceInfo& source) {
     entry["type"] = "audio";
     streams.push_back(entry);
   }
-  return {{"name", name},
-          {"size", source.size},
+  return {{"size", source.size},
           {"container", source.format},
           {"duration", source.duration},
           {"bit_rate", source.bit_rate},
@@ -96,7 +95,7 @@ json ResultDocument(const ResultOutputs& outputs, const std::string& vodctl_vers
   }
   return {{"schema_version", kResultSchemaVersion},
           {"vodctl_version", vodctl_version},
-          {"source", SourceJson(outputs.source_name, outputs.source)},
+          {"source", SourceJson(outputs.source)},
           {"segment_format", outputs.segment_format},
           {"master_playlist", outputs.master_playlist},
           {"dash_manifest", outputs.dash_manifest ? json(*outputs.dash_manifest) : json()},

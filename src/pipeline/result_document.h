@@ -2,8 +2,9 @@
 // Its schema is schemas/vodctl-result.schema.json.
 //
 // Output files must be the same bytes whatever host, time or job ID made them, so the
-// document holds none of those: no job ID, no timings, no source path (only the source's
-// file name). job.done's webhook carries the document together with those.
+// document holds none of those, nor the source's URL or name (the same upload under another
+// name makes the same output): no job ID, no timings. job.done's webhook carries the document
+// together with those.
 #pragma once
 
 #include "vodctl/source_info.h"
@@ -53,7 +54,6 @@ struct AudioRenditionOutput {
 };
 
 struct ResultOutputs {
-  std::string source_name;  // the source's file name, without its folder
   SourceInfo source;
   std::string segment_format;  // "fmp4" or "ts"
   std::vector<VideoRenditionOutput> renditions;

@@ -7,7 +7,6 @@ namespace vodctl {
 
 TEST_CASE("ResultDocument describes the source, every rendition and where things are") {
   ResultOutputs outputs;
-  outputs.source_name = "in.mp4";
   outputs.source.format = "mov,mp4,m4a,3gp,3g2,mj2";
   outputs.source.duration = 4;
   outputs.source.size = 1000;
@@ -26,7 +25,7 @@ TEST_CASE("ResultDocument describes the source, every rendition and where things
 
   CHECK(document["schema_version"] == kResultSchemaVersion);
   CHECK(document["vodctl_version"] == "1.2.3");
-  CHECK(document["source"]["name"] == "in.mp4");
+  CHECK(document["source"]["size"] == 1000);
   CHECK(document["source"]["streams"].size() == 2);
   CHECK(document["source"]["streams"][0]["frame_rate"]["value"] == 25.0);
   CHECK(document["source"]["streams"][1]["layout"] == "stereo");

@@ -17,7 +17,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <filesystem>
 #include <tuple>
 #include <map>
 
@@ -183,7 +182,6 @@ void RunSegment(JobContext& context) {
   dash::Presentation mpd{timeline.frame_rate(), {}, {}};
   hls::MasterPlaylist master;
   ResultOutputs outputs;
-  outputs.source_name = std::filesystem::path(context.job().source).filename().string();
   outputs.source = context.source();
   outputs.segment_format = context.job().options.format == SegmentFormat::kFmp4 ? "fmp4" : "ts";
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
