@@ -37,17 +37,17 @@ OutboxSender::~OutboxSender() { Finish(); }
 
 void OutboxSender::Finish() {
   if (!thread_.joinable()) return;
-  const Clock::time_point finish_started = Clock::now();
   finish_deadline_ms_ = NowMs() + options_.finish_budget.count();
   finishing_ = true;
   std::unique_lock lock(mutex_);
   stop_ = true;
   wake_.notify_all();
-  // A transfer gets the grace from when it started or from now, whichever is later, then
-  // is cut off: a receiver that has not answered by then is left for a later process.
+  // A transfer that has waited the grace since it started is cut off: a receiver that has
+  // not answered by then (one busy with the job's first event all along, say) is left for a
+  // later process.
   while (!wake_.wait_for(lock, std::chrono::milliseconds(20), [this] { return done_; })) {
     const Clock::time_point started(Clock::duration(request_started_.load()));
-    if (in_flight_ && Clock::now() - std::max(started, finish_started) > options_.finish_grace) {
+    if (in_flight_ && Clock::now() - started > options_.finish_grace) {
       if (CurlTransport* transport = transport_.load()) {
         cut_off_ = true;
         transport->Interrupt();

@@ -37,7 +37,8 @@ struct SenderOptions {
   std::chrono::milliseconds poll_interval{250};  // for events other processes record
   // How long Finish() keeps delivering what falls due, to receivers that answer...
   std::chrono::milliseconds finish_budget{10'000};
-  // ...and how long it waits for one that does not answer before leaving it for later.
+  // ...and how long a request may go unanswered then before it is cut off and its receiver
+  // left for later.
   std::chrono::milliseconds finish_grace{500};
 };
 

@@ -273,10 +273,14 @@ class NotifyTest(VodTestCase):
             self.run_ok("run", self.source, self.ws.path("out"), *JOB, *extra)
             return time.monotonic() - start
 
-        timed()  # warms the page cache for both
-        without = timed()
         hanging = self.receiver(answer=lambda n: time.sleep(30) or 200)
-        with_hang = timed("--notify", hanging.url)
+        timed()  # warms the page cache for both
+        # The faster of two runs each, interleaved, so a burst of load elsewhere on the
+        # machine does not decide the comparison.
+        without, with_hang = float("inf"), float("inf")
+        for _ in range(2):
+            without = min(without, timed())
+            with_hang = min(with_hang, timed("--notify", hanging.url))
         print(f"\nwall time without --notify {without:.2f} s, with a hanging receiver "
               f"{with_hang:.2f} s")
         self.assertLessEqual(with_hang, without * 1.05 + 1)
