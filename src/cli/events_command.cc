@@ -15,7 +15,8 @@ void AddEventsCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   command->add_option("--since", filter->after_sequence,
                       "Only events numbered above SEQ in their job");
   command->add_flag("--follow,-f", *follow, "Keep printing new events until interrupted");
-  command->add_flag("--json", *json, "Each event's JSON document, as webhooks carry it, a line each");
+  command->add_flag("--json", *json,
+                    "Each event's JSON document, as webhooks carry it, a line each");
   command->callback([&global, &action, filter, follow, json]() {
     action = [&global, filter, follow, json]() {
       auto state = OpenState(global);

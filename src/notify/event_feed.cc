@@ -52,7 +52,8 @@ void ReadFeed(StateStore& state, const FeedFilter& filter, bool follow,
 
 std::string EventLine(const OutboxEvent& event) {
   const auto time = std::chrono::system_clock::time_point(std::chrono::milliseconds(event.time_ms));
-  const nlohmann::json body = nlohmann::json::parse(event.body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json body =
+      nlohmann::json::parse(event.body, nullptr, /*allow_exceptions=*/false);
   const nlohmann::json data = body.is_object() ? body.value("data", nlohmann::json::object())
                                                : nlohmann::json::object();
   std::string line = fmt::format("{:%Y-%m-%dT%H:%M:%SZ} {} #{} {}",

@@ -26,7 +26,9 @@ HttpResponse TransportFailure(CURLcode code) {
 }  // namespace
 
 TEST_CASE("A webhook answer is delivered on 2xx, retried on 408, 429 and 5xx, else given up") {
-  for (long status : {200L, 201L, 202L, 204L}) CHECK(ClassifyWebhookResponse(Status(status)) == WebhookVerdict::kDelivered);
+  for (long status : {200L, 201L, 202L, 204L}) {
+    CHECK(ClassifyWebhookResponse(Status(status)) == WebhookVerdict::kDelivered);
+  }
   for (long status : {408L, 429L, 500L, 502L, 503L, 504L}) {
     CHECK(ClassifyWebhookResponse(Status(status)) == WebhookVerdict::kRetry);
   }

@@ -81,7 +81,8 @@ json ResultDocument(const ResultOutputs& outputs, const std::string& vodctl_vers
     entry["frame_rate"] = rendition.frame_rate;
     entry["bandwidth"] = rendition.bandwidth;
     entry["average_bandwidth"] = rendition.average_bandwidth;
-    entry["iframe_playlist"] = rendition.iframe_playlist ? json(*rendition.iframe_playlist) : json();
+    entry["iframe_playlist"] =
+        rendition.iframe_playlist ? json(*rendition.iframe_playlist) : json();
     renditions.push_back(entry);
   }
   json audio = json::array();

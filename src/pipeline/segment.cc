@@ -117,9 +117,12 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
 // What the document says of a stream: its figures as written.
 StreamOutput Summarise(const SegmentedStream& stream, const std::string& name,
                        const std::string& playlist) {
-  StreamOutput out{name, playlist, stream.codec, static_cast<int64_t>(stream.playlist.segments.size())};
+  StreamOutput out{name, playlist, stream.codec,
+                   static_cast<int64_t>(stream.playlist.segments.size())};
   for (const auto& [segment, bytes] : stream.bytes_by_segment) out.bytes += bytes;
-  for (const hls::MediaSegment& segment : stream.playlist.segments) out.duration += segment.duration;
+  for (const hls::MediaSegment& segment : stream.playlist.segments) {
+    out.duration += segment.duration;
+  }
   return out;
 }
 
