@@ -10,10 +10,20 @@ TEST_CASE("ResultDocument describes the source, every rendition and where things
   outputs.source.format = "mov,mp4,m4a,3gp,3g2,mj2";
   outputs.source.duration = 4;
   outputs.source.size = 1000;
-  outputs.source.video = {.stream_index = 0, .codec = "h264", .width = 320, .height = 180,
-                          .frame_rate = {25, 1}, .frame_count = 100};
-  outputs.source.audio = AudioInfo{.stream_index = 1, .codec = "aac", .sample_rate = 48000,
-                                   .channels = 2, .language = "eng"};
+  VideoInfo& video = outputs.source.video;
+  video.stream_index = 0;
+  video.codec = "h264";
+  video.width = 320;
+  video.height = 180;
+  video.frame_rate = {25, 1};
+  video.frame_count = 100;
+  AudioInfo audio;
+  audio.stream_index = 1;
+  audio.codec = "aac";
+  audio.sample_rate = 48000;
+  audio.channels = 2;
+  audio.language = "eng";
+  outputs.source.audio = audio;
   outputs.segment_format = "fmp4";
   outputs.renditions.push_back(
       {{"180p", "180p/index.m3u8", "avc1.42c00c", 2, 5000, 4.0, 20000, 10000},
