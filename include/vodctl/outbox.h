@@ -38,6 +38,7 @@ struct PendingDelivery {
   int attempts = 0;
   int64_t next_attempt_ms = 0;
   int64_t give_up_at_ms = 0;
+  int64_t claimed_until_ms = 0;  // a process is sending it until then (0: none)
 };
 
 // What one attempt came to.

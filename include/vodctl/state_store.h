@@ -92,6 +92,10 @@ class StateStore {
   // Deliveries that may be attempted by `until_ms`: per job and URL only the earliest
   // pending one, so a receiver hears a job's events in order. Oldest first, at most `limit`.
   virtual std::vector<PendingDelivery> DueDeliveries(int64_t until_ms, int limit) = 0;
+  // Claims a pending delivery for `lease_ms` unless another process holds it: several
+  // processes on one state (workers, `events --follow`) do not all send each event. A claim
+  // ends with RecordDelivery, or by expiring when its process died. Returns whether it did.
+  virtual bool ClaimDelivery(int64_t event_row, const std::string& url, int64_t lease_ms) = 0;
   virtual void RecordDelivery(int64_t event_row, const std::string& url,
                               const DeliveryAttempt& attempt) = 0;
   virtual DeliverySummary SummariseDeliveries(const std::string& job_id) = 0;

@@ -17,6 +17,8 @@ namespace {
 // Deliveries read per query: enough to keep a fast receiver busy, few enough that events
 // recorded meanwhile are picked up soon.
 constexpr int kBatch = 32;
+// A claim outlasts the request by this, for the time around it (the database, the clock).
+constexpr int64_t kClaimMarginMs = 1'000;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -98,7 +100,7 @@ bool OutboxSender::WaitForMoreDue(StateStore& state) {
   for (const PendingDelivery& delivery : state.DueDeliveries(deadline, kBatch)) {
     if (unresponsive_.count(delivery.url) > 0) continue;
     any = true;
-    earliest = std::min(earliest, delivery.next_attempt_ms);
+    earliest = std::min(earliest, std::max(delivery.next_attempt_ms, delivery.claimed_until_ms));
   }
   if (!any) return false;
   const int64_t wait_ms = std::clamp<int64_t>(earliest - NowMs(), 0, 100);
@@ -109,9 +111,12 @@ bool OutboxSender::WaitForMoreDue(StateStore& state) {
 bool OutboxSender::SendDue(StateStore& state, CurlTransport& transport, int64_t until_ms) {
   static thread_local std::mt19937_64 random{std::random_device()()};
   bool sent = false;
+  // Claimed for longer than a request can take, so no other process sends it meanwhile.
+  const int64_t lease_ms = options_.request_timeout.count() + kClaimMarginMs;
   for (const PendingDelivery& delivery : state.DueDeliveries(until_ms, kBatch)) {
     if (unresponsive_.count(delivery.url) > 0) continue;
     if (finishing() && NowMs() >= finish_deadline_ms_.load()) break;
+    if (!state.ClaimDelivery(delivery.event.id, delivery.url, lease_ms)) continue;
     const std::string shown_url = RedactUrl(delivery.url);
     StringBody source(delivery.event.body);
     request_started_ = Clock::now().time_since_epoch().count();

@@ -102,6 +102,7 @@ CREATE TABLE deliveries (
   next_attempt_ms INTEGER NOT NULL,
   give_up_at_ms INTEGER NOT NULL,
   last_error TEXT NOT NULL DEFAULT '',
+  claimed_until_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (event_row, url)
 );
 CREATE INDEX deliveries_pending ON deliveries (state, next_attempt_ms);
@@ -578,7 +579,7 @@ std::vector<PendingDelivery> SqliteStateStore::DueDeliveries(int64_t until_ms, i
     Statement select(
         db_,
         "SELECT o.id, o.event_id, o.job_id, o.sequence, o.type, o.time_ms, o.body, d.url, "
-        "d.attempts, d.next_attempt_ms, d.give_up_at_ms FROM deliveries d "
+        "d.attempts, d.next_attempt_ms, d.give_up_at_ms, d.claimed_until_ms FROM deliveries d "
         "JOIN outbox o ON o.id = d.event_row WHERE d.state = 'pending' AND NOT EXISTS ("
         "SELECT 1 FROM deliveries e JOIN outbox p ON p.id = e.event_row WHERE e.url = d.url "
         "AND e.state = 'pending' AND p.job_id = o.job_id AND p.sequence < o.sequence) "
@@ -592,8 +593,21 @@ std::vector<PendingDelivery> SqliteStateStore::DueDeliveries(int64_t until_ms, i
       delivery.attempts = select.ColumnInt(8);
       delivery.next_attempt_ms = select.ColumnInt64(9);
       delivery.give_up_at_ms = select.ColumnInt64(10);
+      delivery.claimed_until_ms = select.ColumnInt64(11);
     }
     return due;
+  });
+}
+
+bool SqliteStateStore::ClaimDelivery(int64_t event_row, const std::string& url,
+                                     int64_t lease_ms) {
+  return Transact(Mode::kWrite, [&] {
+    const int64_t now = NowMs();
+    Statement claim(db_,
+                    "UPDATE deliveries SET claimed_until_ms = ?3 WHERE event_row = ?1 AND "
+                    "url = ?2 AND state = 'pending' AND claimed_until_ms <= ?4");
+    claim.Bind(1, event_row).Bind(2, url).Bind(3, now + lease_ms).Bind(4, now).Step();
+    return db_.Changes() > 0;
   });
 }
 
@@ -602,7 +616,8 @@ void SqliteStateStore::RecordDelivery(int64_t event_row, const std::string& url,
   Transact(Mode::kWrite, [&] {
     Statement update(db_,
                      "UPDATE deliveries SET state = ?3, attempts = attempts + 1, "
-                     "next_attempt_ms = ?4, last_error = ?5 WHERE event_row = ?1 AND url = ?2");
+                     "next_attempt_ms = ?4, last_error = ?5, claimed_until_ms = 0 "
+                     "WHERE event_row = ?1 AND url = ?2");
     update.Bind(1, event_row).Bind(2, url).Bind(3, ToString(attempt.state));
     update.Bind(4, attempt.next_attempt_ms).Bind(5, attempt.error).Step();
   });

@@ -56,6 +56,7 @@ class SqliteStateStore : public StateStore {
   std::vector<OutboxEvent> ListOutbox(const std::string& job_id, int64_t after_sequence,
                                       int64_t after_row) override;
   std::vector<PendingDelivery> DueDeliveries(int64_t until_ms, int limit) override;
+  bool ClaimDelivery(int64_t event_row, const std::string& url, int64_t lease_ms) override;
   void RecordDelivery(int64_t event_row, const std::string& url,
                       const DeliveryAttempt& attempt) override;
   DeliverySummary SummariseDeliveries(const std::string& job_id) override;

@@ -186,3 +186,23 @@ TEST_CASE("Step times are kept for job.done's timings") {
 
 }  // namespace
 }  // namespace vodctl
+
+namespace vodctl {
+namespace {
+
+TEST_CASE("A delivery is claimed by one process at a time, until recorded or expired") {
+  OutboxFixture f;
+  const PendingDelivery due = f.store->DueDeliveries(kFarFuture, 10).at(0);
+  auto other = OpenSqliteStateStore(f.db_path);  // another process's connection
+  CHECK(f.store->ClaimDelivery(due.event.id, due.url, 60'000));
+  CHECK_FALSE(other->ClaimDelivery(due.event.id, due.url, 60'000));
+  CHECK(other->DueDeliveries(kFarFuture, 10).at(0).claimed_until_ms > 0);
+  f.store->RecordDelivery(due.event.id, due.url, {DeliveryState::kPending, 0, "HTTP 503"});
+  CHECK(other->ClaimDelivery(due.event.id, due.url, -1));  // expires at once
+  CHECK(f.store->ClaimDelivery(due.event.id, due.url, 60'000));
+  f.store->RecordDelivery(due.event.id, due.url, {DeliveryState::kDelivered, 0, ""});
+  CHECK_FALSE(other->ClaimDelivery(due.event.id, due.url, 60'000));  // nothing left to send
+}
+
+}  // namespace
+}  // namespace vodctl

@@ -260,6 +260,8 @@ class NotifyTest(VodTestCase):
         self.assertEqual(follow.returncode, 0, err)
         printed = [json.loads(line) for line in out.splitlines()]
         self.assertEqual(printed, unique_in_order(receiver.events()))
+        # Both processes ran a sender on the state; claims let only one send each event.
+        self.assertEqual(len(receiver.requests), len(printed))
 
         rc, text, err = self.vodctl("events", "--job", printed[0]["job"]["id"], "--since", "2")
         self.assertEqual(rc, 0, err)
