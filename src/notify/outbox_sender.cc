@@ -26,9 +26,9 @@ int64_t NowMs() {
       .count();
 }
 
-bool DidNotAnswer(const HttpResponse& response) {
-  return response.transport == CURLE_OPERATION_TIMEDOUT;
-}
+// Refused, reset, timed out: no HTTP answer at all. Such a receiver is down or hung, and
+// waiting for it would only hold up the exit (of a `status`, say).
+bool DidNotAnswer(const HttpResponse& response) { return response.transport != CURLE_OK; }
 
 }  // namespace
 

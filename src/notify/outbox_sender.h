@@ -50,7 +50,8 @@ class OutboxSender {
   OutboxSender& operator=(const OutboxSender&) = delete;
 
   // Delivers what is due or falls due within the finish budget, then stops the thread. A
-  // receiver that times out (or takes longer than the grace) is left for a later process.
+  // receiver that does not answer (refused, timed out, slower than the grace) is left for a
+  // later process; one that answers 5xx is retried within the budget.
   void Finish();
 
  private:
@@ -71,7 +72,7 @@ class OutboxSender {
   std::atomic<bool> in_flight_{false};
   std::atomic<bool> cut_off_{false};  // Finish() interrupted the transfer in flight
   std::atomic<CurlTransport*> transport_{nullptr};  // the thread's, while it runs
-  std::set<std::string> unresponsive_;  // URLs that did not answer while finishing
+  std::set<std::string> unresponsive_;  // URLs that gave no answer while finishing
   // Attempts this process made, per event row and URL: a new process starts its backoff
   // afresh, so a receiver back up hears the next command at once, not after hours.
   std::map<std::pair<int64_t, std::string>, int> attempts_here_;

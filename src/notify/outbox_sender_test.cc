@@ -199,3 +199,21 @@ TEST_CASE("OutboxSender cuts a receiver that does not answer off after the grace
 }
 
 }  // namespace vodctl::notify
+
+namespace vodctl::notify {
+
+TEST_CASE("OutboxSender does not wait at exit for a receiver that refuses connections") {
+  std::string url;
+  {
+    TestReceiver gone([](int) { return 200; });
+    url = gone.url();
+  }  // closed: its port now refuses
+  SenderFixture f(url);
+  f.options.backoff = {0, 50ms, 50ms};
+  const auto start = std::chrono::steady_clock::now();
+  OutboxSender(f.options).Finish();
+  CHECK(std::chrono::steady_clock::now() - start < 2s);  // not the 10 s budget
+  CHECK(f.state->SummariseDeliveries("j1").pending == 2);
+}
+
+}  // namespace vodctl::notify
