@@ -61,10 +61,10 @@ void OutboxSender::Finish() {
 }
 
 void OutboxSender::Run() {
+  CurlTransport transport;
+  transport_ = &transport;
   try {
     std::unique_ptr<StateStore> state = OpenSqliteStateStore(options_.state_path);
-    CurlTransport transport;
-    transport_ = &transport;
     // What earlier processes left pending goes out now, whatever their backoff said.
     SendDue(*state, transport, std::numeric_limits<int64_t>::max());
     while (true) {
@@ -86,8 +86,10 @@ void OutboxSender::Run() {
                 error.what());
     }
   }
-  transport_ = nullptr;
+  // Under the mutex, which Finish() holds while it interrupts: once this is null, the
+  // transport can go.
   std::lock_guard lock(mutex_);
+  transport_ = nullptr;
   done_ = true;
   wake_.notify_all();
 }
