@@ -19,6 +19,7 @@ if [ "${1:-}" != --demo ]; then
   packages+=(
     python3-boto3 sqlite3 bc  # the end-to-end tests' S3 client and tools
     chromium nodejs  # the player test (tests/e2e/test_player.py)
+    python3-jsonschema  # vodctl.json against schemas/ (tests/e2e/test_notify.py)
     parallel iproute2  # the multi-worker test (tests/e2e/test_workers.py)
     clang-16 libclang-rt-16-dev llvm  # libFuzzer, llvm-symbolizer (scripts/fuzz.sh, test-sanitize.sh)
   )

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "vodctl/job_options.h"
+#include "vodctl/outbox.h"
 #include "vodctl/source_info.h"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace vodctl {
 
@@ -67,6 +69,9 @@ struct JobRecord {
   std::optional<SourceInfo> source_info;
   nlohmann::json result;  // what segment produced: renditions, bandwidths, codecs
   std::map<Step, StepState> steps;
+  // When each step last started and finished (unix ms; 0: not yet), for job.done's timings.
+  std::map<Step, std::pair<int64_t, int64_t>> step_times;
+  NotifyOptions notify;
   std::string lock_owner;       // "host:pid" of the process driving the job, if any
   int64_t lock_expiry_ms = 0;
   int64_t created_at_ms = 0;

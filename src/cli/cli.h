@@ -4,6 +4,7 @@
 #include "pipeline/batch.h"
 #include "pipeline/job_runner.h"
 #include "vodctl/job_options.h"
+#include "vodctl/outbox.h"
 #include "vodctl/state_store.h"
 
 #include <CLI/CLI.hpp>
@@ -31,7 +32,13 @@ struct GlobalOptions {
 // What one subcommand does once its flags are parsed; returns the exit code.
 using Action = std::function<int()>;
 
+// Opens the state and starts delivering its outbox in the background (once per process).
 std::unique_ptr<StateStore> OpenState(const GlobalOptions& global);
+
+// The outbox's delivery, for OpenState: started when VODCTL_NOTIFY_SECRET is set, and
+// finished (what is due delivered, within a bound) before the process exits.
+void StartNotifications(const std::string& state_path);
+void FinishNotifications();
 RunnerOptions MakeRunnerOptions(const GlobalOptions& global);
 
 // --wait: wait for another process driving the job instead of exiting 75.
@@ -48,6 +55,7 @@ struct JobFlags {
   bool no_thumbnails = false;
   std::string allow_formats;
   CLI::Option* allow_formats_option = nullptr;  // given at all? ("" is an error, not the default)
+  NotifyOptions notify;  // --notify and its settings: stored with the job, not in its options
 };
 void AddJobFlags(CLI::App& command, JobFlags& flags);
 // --allow-formats and the --max-* limits a source must keep to (part of AddJobFlags).
@@ -95,5 +103,6 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddVerifyCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddIngestCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void AddPruneCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void AddEventsCommand(CLI::App& app, GlobalOptions& global, Action& action);
 
 }  // namespace vodctl::cli

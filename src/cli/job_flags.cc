@@ -1,4 +1,6 @@
 #include "cli/cli.h"
+#include "notify/redact_url.h"
+#include "notify/signature.h"
 #include "pipeline/job_id.h"
 #include "vodctl/error.h"
 
@@ -39,7 +41,9 @@ std::unique_ptr<StateStore> OpenState(const GlobalOptions& global) {
   std::filesystem::path path = MakeRunnerOptions(global).state_path;
   std::error_code ignored;  // a folder that cannot be made shows up as the open's error
   std::filesystem::create_directories(std::filesystem::absolute(path).parent_path(), ignored);
-  return OpenSqliteStateStore(path.string());
+  std::unique_ptr<StateStore> state = OpenSqliteStateStore(path.string());
+  StartNotifications(path.string());
+  return state;
 }
 
 RunnerOptions MakeRunnerOptions(const GlobalOptions& global) {
@@ -80,6 +84,18 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_flag("--no-thumbnails", flags.no_thumbnails,
                    "Make no thumbnail sprite sheets and WebVTT track");
   AddSourcePolicyFlags(command, flags);
+  command.add_option("--notify", flags.notify.urls,
+                     "POST the job's events, signed, to this URL (repeatable; needs "
+                     "VODCTL_NOTIFY_SECRET)")
+      ->allow_extra_args(false);
+  command.add_option("--notify-progress-interval", flags.notify.progress_interval,
+                     "Seconds between job.progress events")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  command.add_option("--notify-retry-for", flags.notify.retry_for,
+                     "Seconds to keep retrying an undelivered event")
+      ->check(CLI::Range(0.0, 30.0 * 86400))
+      ->capture_default_str();
 }
 
 std::string JobTmpUrl(const GlobalOptions& global, const std::string& base, const std::string& id) {
@@ -115,7 +131,17 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   }
   options.Validate();
   options.tmp = JobTmpUrl(global, flags.tmp, id);
-  state.CreateOrCheckJob(id, source, output, options);
+  for (const std::string& url : flags.notify.urls) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      Fail(ExitCode::kUsage, "--notify takes an http:// or https:// URL, got '{}'",
+           notify::RedactUrl(url));
+    }
+  }
+  // Unsigned events could be forged by anyone who can reach the receiver.
+  if (!flags.notify.urls.empty() && !std::getenv(notify::kSecretVariable)) {
+    Fail(ExitCode::kUsage, "--notify needs the signing secret in {}", notify::kSecretVariable);
+  }
+  state.CreateOrCheckJob(id, source, output, options, flags.notify);
   return id;
 }
 

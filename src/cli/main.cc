@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   cli::AddVerifyCommand(app, global, action);
   cli::AddIngestCommand(app, global, action);
   cli::AddPruneCommand(app, global, action);
+  cli::AddEventsCommand(app, global, action);
 
   try {
     app.parse(argc, argv);
@@ -85,13 +86,17 @@ int main(int argc, char** argv) {
   av_log_set_level(global.verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
   SetS3SettingOverrides(std::move(s3_settings));
   InstallStopSignalHandlers();
+  int code = 0;
   try {
-    return action();
+    code = action();
   } catch (const Error& e) {
     log::WriteError(e.what());
-    return static_cast<int>(e.code());
+    code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
     log::WriteError(std::string("internal error: ") + e.what());
-    return static_cast<int>(ExitCode::kSoftware);
+    code = static_cast<int>(ExitCode::kSoftware);
   }
+  // A failed job's job.failed goes out too.
+  cli::FinishNotifications();
+  return code;
 }

@@ -140,7 +140,7 @@ JobRunner::JobRunner(StateStore& state, std::string job_id, RunnerOptions option
 
 void JobRunner::FailJob(const std::exception& error, std::optional<Step> step) {
   if (step) state_.SetStepState(job_id_, *step, StepState::kFailed);
-  state_.SetJobState(job_id_, JobState::kFailed, error.what());
+  state_.SetJobState(job_id_, JobState::kFailed, error.what(), CodeOf(error));
   state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
   throw;
 }

@@ -3,6 +3,7 @@
 #include "media/segment_muxer.h"
 #include "pipeline/audio_tracks.h"
 #include "pipeline/iframe_playlist.h"
+#include "pipeline/result_document.h"
 #include "pipeline/thumbnails.h"
 #include "pipeline/steps.h"
 #include "pipeline/verify.h"
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <tuple>
 #include <map>
 
 namespace vodctl {
@@ -112,6 +114,18 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   return out;
 }
 
+// What the document says of a stream: its figures as written.
+StreamOutput Summarise(const SegmentedStream& stream, const std::string& name,
+                       const std::string& playlist) {
+  StreamOutput out{name, playlist, stream.codec,
+                   static_cast<int64_t>(stream.playlist.segments.size())};
+  for (const auto& [segment, bytes] : stream.bytes_by_segment) out.bytes += bytes;
+  for (const hls::MediaSegment& segment : stream.playlist.segments) {
+    out.duration += segment.duration;
+  }
+  return out;
+}
+
 // Peak and average bits per second of a variant, with the audio that plays alongside it.
 std::pair<int64_t, int64_t> Bandwidth(const SegmentedStream& video, const SegmentedStream* audio) {
   double peak = 0;
@@ -170,6 +184,9 @@ void RunSegment(JobContext& context) {
   // The MPD describes the same segments, so it is gathered alongside the master playlist.
   dash::Presentation mpd{timeline.frame_rate(), {}, {}};
   hls::MasterPlaylist master;
+  ResultOutputs outputs;
+  outputs.source = context.source();
+  outputs.segment_format = context.job().options.format == SegmentFormat::kFmp4 ? "fmp4" : "ts";
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
   for (const AudioTrack& track : audio_tracks) {
     SegmentedStream written = WriteStream(context, tmp_keys::Audio(), track.index, track.folder,
@@ -178,9 +195,16 @@ void RunSegment(JobContext& context) {
     mpd.audio.push_back({track.language, 2, media::kAudioSampleRate,
                          {track.folder, Bandwidth(written, nullptr).first, written.codec,
                           written.times}});
-    audio.push_back(std::move(written));
     // A single track keeps the name it has always had.
     const std::string name = audio_tracks.size() == 1 ? "Audio" : track.name;
+    AudioRenditionOutput& described = outputs.audio.emplace_back();
+    described.stream = Summarise(written, name, track.folder + "/index.m3u8");
+    std::tie(described.stream.peak_bit_rate, described.stream.average_bit_rate) =
+        Bandwidth(written, nullptr);
+    described.language = track.language;
+    described.channels = 2;
+    described.sample_rate = media::kAudioSampleRate;
+    audio.push_back(std::move(written));
     master.audio.push_back({kAudioGroup, name, track.language, 2, track.folder + "/index.m3u8"});
   }
   nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
@@ -203,6 +227,17 @@ void RunSegment(JobContext& context) {
     master.variants.push_back(variant);
     mpd.video.push_back({{rendition.name, Bandwidth(video, nullptr).first, video.codec, video.times},
                          rendition.width, rendition.height});
+    VideoRenditionOutput& described = outputs.renditions.emplace_back();
+    described.stream = Summarise(video, rendition.name, variant.uri);
+    std::tie(described.stream.peak_bit_rate, described.stream.average_bit_rate) =
+        Bandwidth(video, nullptr);
+    described.codecs = variant.codecs;
+    described.width = rendition.width;
+    described.height = rendition.height;
+    described.frame_rate = variant.frame_rate;
+    described.bandwidth = peak;
+    described.average_bandwidth = average;
+    if (video.iframes) described.iframe_playlist = video.iframes->uri;
     if (video.iframes) {
       video.iframes->width = rendition.width;
       video.iframes->height = rendition.height;
@@ -243,13 +278,22 @@ void RunSegment(JobContext& context) {
                                                  return a.height < b.height;
                                                }));
     progress.Advance();
+    outputs.thumbnails = fmt::format("{}/thumbnails.vtt", kThumbnailFolder);
   }
-  if (context.job().options.dash) context.output().Write("manifest.mpd", dash::RenderMpd(mpd));
+  if (context.job().options.dash) {
+    context.output().Write("manifest.mpd", dash::RenderMpd(mpd));
+    outputs.dash_manifest = "manifest.mpd";
+  }
   // Last, so a player never finds a master playlist naming a file that is not there yet, and
   // only once the presentation passes `vodctl verify`'s checks.
   const std::string master_text = hls::RenderMasterPlaylist(master);
   RequireNoViolations(VerifyHls(context.output(), master_text),
                       fmt::format("job '{}'", context.id()));
+  outputs.master_playlist = kMasterPlaylistKey;
+  // Just before the master playlist: a CMS that sees master.m3u8 can read this too.
+  const nlohmann::json document = ResultDocument(outputs, VODCTL_VERSION);
+  context.output().Write(kResultDocumentKey, document.dump(2) + "\n");
+  result["document"] = document;
   context.output().Write(kMasterPlaylistKey, master_text);
   progress.Finish();
   context.state().SetJobResult(context.id(), result);

@@ -1,5 +1,6 @@
 #include "pipeline/status_report.h"
 
+#include "notify/redact_url.h"
 #include "vodctl/storage.h"
 
 #include <fmt/format.h>
@@ -63,6 +64,17 @@ nlohmann::json JobStatusJson(StateStore& state, const JobRecord& job) {
   out["tmp_bytes"] = TmpBytes(job);
   out["created_at_ms"] = job.created_at_ms;
   out["updated_at_ms"] = job.updated_at_ms;
+  // Where the job's events go and how that went; URLs without their credentials.
+  const DeliverySummary deliveries = state.SummariseDeliveries(job.id);
+  nlohmann::json urls = nlohmann::json::array();
+  for (const std::string& url : job.notify.urls) urls.push_back(notify::RedactUrl(url));
+  out["notify"] = {{"urls", urls},
+                   {"delivered", deliveries.delivered},
+                   {"pending", deliveries.pending},
+                   {"failed", deliveries.failed},
+                   {"last_error", deliveries.last_error.empty()
+                                      ? nlohmann::json(nullptr)
+                                      : nlohmann::json(deliveries.last_error)}};
   return out;
 }
 
@@ -77,6 +89,12 @@ std::string JobStatusTable(StateStore& state, const std::vector<JobRecord>& jobs
                          CurrentStep(job), fmt::format("{}/{}", done, chunks.size()),
                          TmpBytes(job) >> 20, job.output);
     if (!job.error.empty()) table += fmt::format("  error: {}\n", job.error);
+    const DeliverySummary deliveries = state.SummariseDeliveries(job.id);
+    if (deliveries.pending > 0 || deliveries.failed > 0) {
+      table += fmt::format("  notify: {} delivered, {} pending, {} given up{}\n",
+                           deliveries.delivered, deliveries.pending, deliveries.failed,
+                           deliveries.last_error.empty() ? "" : "; last: " + deliveries.last_error);
+    }
   }
   return table;
 }

@@ -28,6 +28,10 @@ Enum FromName(const char* const (&names)[N], const std::string& s, const char* w
 const char* ToString(JobState s) { return kStateNames[static_cast<int>(s)]; }
 const char* ToString(StepState s) { return kStateNames[static_cast<int>(s)]; }
 const char* ToString(ChunkState s) { return kStateNames[static_cast<int>(s)]; }
+const char* ToString(DeliveryState s) {
+  static constexpr const char* kNames[] = {"pending", "delivered", "failed"};
+  return kNames[static_cast<int>(s)];
+}
 const char* ToString(Step s) { return kStepNames[static_cast<int>(s)]; }
 
 bool RunsUnderJobLock(Step step) { return step != Step::kTranscode; }

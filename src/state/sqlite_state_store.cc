@@ -1,11 +1,14 @@
 #include "state/sqlite_state_store.h"
 
+#include "notify/event_body.h"
+#include "notify/redact_url.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <iterator>
 #include <thread>
 
@@ -74,14 +77,45 @@ CREATE INDEX events_by_job ON events (job_id, id);
 ALTER TABLE jobs ADD COLUMN lock_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN lock_expiry_ms INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 3: what the CMS hears. The outbox holds every event (the webhook body as sent);
+    // deliveries, one per event and notify URL, what became of sending it. Steps keep their
+    // times for job.done's timings.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN notify_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE steps ADD COLUMN started_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE steps ADD COLUMN finished_at_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  sequence INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  UNIQUE (job_id, sequence)
+);
+CREATE TABLE deliveries (
+  event_row INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  give_up_at_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  claimed_until_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (event_row, url)
+);
+CREATE INDEX deliveries_pending ON deliveries (state, next_attempt_ms);
+)sql",
 };
 
 constexpr const char* kJobColumns =
     "id, source, output, options_json, source_info_json, result_json, state, error, "
-    "created_at_ms, updated_at_ms, lock_owner, lock_expiry_ms";
+    "created_at_ms, updated_at_ms, lock_owner, lock_expiry_ms, notify_json";
 constexpr const char* kChunkColumns =
     "idx, start_pts, end_pts, first_slot, end_slot, input_frames, state, attempts, lease_owner, "
     "lease_expiry_ms, error, result_json";
+constexpr const char* kOutboxColumns = "id, event_id, job_id, sequence, type, time_ms, body";
 constexpr const char* kClearLease = "lease_owner = NULL, lease_expiry_ms = NULL";
 
 int64_t NowMs() {
@@ -122,6 +156,18 @@ void EnableWal(sqlite::Database& db) {
   }
 }
 
+OutboxEvent ReadOutboxEvent(const Statement& row) {
+  OutboxEvent event;
+  event.id = row.ColumnInt64(0);
+  event.event_id = row.ColumnText(1);
+  event.job_id = row.ColumnText(2);
+  event.sequence = row.ColumnInt64(3);
+  event.type = row.ColumnText(4);
+  event.time_ms = row.ColumnInt64(5);
+  event.body = row.ColumnText(6);
+  return event;
+}
+
 // A job ID names one job for good: reusing it for other work would mix two jobs' artefacts.
 void CheckSameJob(const JobRecord& job, const std::string& source, const std::string& output,
                   const JobOptions& options) {
@@ -139,6 +185,19 @@ void CheckSameJob(const JobRecord& job, const std::string& source, const std::st
 }
 
 }  // namespace
+
+void to_json(json& j, const NotifyOptions& notify) {
+  j = json{{"urls", notify.urls},
+           {"progress_interval", notify.progress_interval},
+           {"retry_for", notify.retry_for}};
+}
+
+void from_json(const json& j, NotifyOptions& notify) {
+  const NotifyOptions defaults;
+  notify.urls = j.value("urls", std::vector<std::string>());
+  notify.progress_interval = j.value("progress_interval", defaults.progress_interval);
+  notify.retry_for = j.value("retry_for", defaults.retry_for);
+}
 
 std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path) {
   return std::make_unique<SqliteStateStore>(path);
@@ -175,24 +234,33 @@ void SqliteStateStore::Migrate() {
 
 JobRecord SqliteStateStore::CreateOrCheckJob(const std::string& id, const std::string& source,
                                              const std::string& output,
-                                             const JobOptions& options) {
+                                             const JobOptions& options,
+                                             const NotifyOptions& notify) {
   ValidateJobId(id);
   return Transact(Mode::kWrite, [&] {
     if (std::optional<JobRecord> existing = LoadJob(id)) {
       CheckSameJob(*existing, source, output, options);
-      return *existing;
+      if (notify.urls.empty() || notify == existing->notify) return *existing;
+      // Later events go to the receivers named last; ones already recorded keep theirs.
+      Statement update(db_, "UPDATE jobs SET notify_json = ?2 WHERE id = ?1");
+      update.Bind(1, id).Bind(2, json(notify).dump()).Step();
+      return *LoadJob(id);
     }
     Statement insert_job(db_,
                          "INSERT INTO jobs (id, source, output, options_json, state, "
-                         "created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+                         "created_at_ms, updated_at_ms, notify_json) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
     insert_job.Bind(1, id).Bind(2, source).Bind(3, output).Bind(4, json(options).dump());
-    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, NowMs()).Step();
+    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, NowMs());
+    insert_job.Bind(7, json(notify).dump()).Step();
     Statement insert_step(db_, "INSERT INTO steps (job_id, step, state) VALUES (?1, ?2, ?3)");
     for (Step step : kAllSteps) {
       insert_step.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(StepState::kPending));
       insert_step.Step();
       insert_step.Reset();
     }
+    Enqueue(id, "job.created",
+            {{"source", notify::RedactUrl(source)}, {"output", notify::RedactUrl(output)}});
     return *LoadJob(id);
   });
 }
@@ -218,11 +286,25 @@ std::vector<JobRecord> SqliteStateStore::ListJobs() {
 }
 
 void SqliteStateStore::SetJobState(const std::string& id, JobState state,
-                                   const std::string& error) {
+                                   const std::string& error, ExitCode exit_code) {
   Transact(Mode::kWrite, [&] {
     TouchJob(id);
+    const JobRecord before = *LoadJob(id);
     Statement update(db_, "UPDATE jobs SET state = ?2, error = ?3 WHERE id = ?1");
     update.Bind(1, id).Bind(2, ToString(state)).Bind(3, error).Step();
+    if (state == before.state) return;
+    if (state == JobState::kDone) {
+      Enqueue(id, "job.done", DoneData(*LoadJob(id)));
+    } else if (state == JobState::kFailed) {
+      const int code = static_cast<int>(exit_code);
+      Enqueue(id, "job.failed",
+              {{"error", error},
+               {"exit_code", code},
+               {"retry_may_help", notify::RetryMayHelp(code)}});
+    } else if (state == JobState::kRunning && before.state == JobState::kFailed) {
+      Enqueue(id, "job.retrying", {{"reason", "run again after failing"},
+                                   {"previous_error", before.error}});
+    }
   });
 }
 
@@ -245,8 +327,13 @@ void SqliteStateStore::SetJobResult(const std::string& id, const json& result) {
 void SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state) {
   Transact(Mode::kWrite, [&] {
     TouchJob(id);
-    Statement update(db_, "UPDATE steps SET state = ?3 WHERE job_id = ?1 AND step = ?2");
-    update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Step();
+    // A step that starts (again) is timed from now; one that finishes, up to now.
+    Statement update(db_,
+                     "UPDATE steps SET state = ?3, "
+                     "started_at_ms = CASE WHEN ?3 = 'running' THEN ?4 ELSE started_at_ms END, "
+                     "finished_at_ms = CASE WHEN ?3 = 'running' THEN 0 WHEN ?3 = 'done' THEN ?4 "
+                     "ELSE finished_at_ms END WHERE job_id = ?1 AND step = ?2");
+    update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Bind(4, NowMs()).Step();
   });
 }
 
@@ -343,6 +430,7 @@ void SqliteStateStore::CompleteChunk(const std::string& id, int index, const jso
     update.Bind(1, id).Bind(2, index).Bind(3, result.dump());
     const int attempts = UpdateChunk(update, id, index);
     InsertEvent(id, "chunk-done", index, fmt::format("done on attempt {}", attempts));
+    EnqueueProgress(*LoadJob(id));
   });
 }
 
@@ -360,6 +448,12 @@ void SqliteStateStore::FailChunk(const std::string& id, int index, const std::st
     InsertEvent(id, "chunk-failed", index,
                 fmt::format("attempt {} failed{}: {}", attempts,
                             permanent ? " permanently" : ", will retry", error));
+    if (!permanent) {
+      Enqueue(id, "job.retrying", {{"reason", "chunk failed"},
+                                   {"chunk", index},
+                                   {"attempt", attempts},
+                                   {"error", error}});
+    }
   });
 }
 
@@ -463,6 +557,95 @@ std::vector<EventRecord> SqliteStateStore::ListEvents(const std::string& id) {
   });
 }
 
+std::vector<OutboxEvent> SqliteStateStore::ListOutbox(const std::string& job_id,
+                                                      int64_t after_sequence,
+                                                      int64_t after_row) {
+  return Transact(Mode::kRead, [&] {
+    if (!job_id.empty()) RequireJob(job_id);
+    Statement select(db_, fmt::format("SELECT {} FROM outbox WHERE (?1 = '' OR job_id = ?1) "
+                                      "AND sequence > ?2 AND id > ?3 ORDER BY id",
+                                      kOutboxColumns));
+    select.Bind(1, job_id).Bind(2, after_sequence).Bind(3, after_row);
+    std::vector<OutboxEvent> events;
+    while (select.Step()) events.push_back(ReadOutboxEvent(select));
+    return events;
+  });
+}
+
+std::vector<PendingDelivery> SqliteStateStore::DueDeliveries(int64_t until_ms, int limit) {
+  return Transact(Mode::kRead, [&] {
+    // An event waits while an earlier one of its job to the same URL is still pending; one
+    // given up (failed) no longer holds the rest back.
+    Statement select(
+        db_,
+        "SELECT o.id, o.event_id, o.job_id, o.sequence, o.type, o.time_ms, o.body, d.url, "
+        "d.attempts, d.next_attempt_ms, d.give_up_at_ms, d.claimed_until_ms FROM deliveries d "
+        "JOIN outbox o ON o.id = d.event_row WHERE d.state = 'pending' AND NOT EXISTS ("
+        "SELECT 1 FROM deliveries e JOIN outbox p ON p.id = e.event_row WHERE e.url = d.url "
+        "AND e.state = 'pending' AND p.job_id = o.job_id AND p.sequence < o.sequence) "
+        "AND d.next_attempt_ms <= ?1 ORDER BY d.next_attempt_ms, o.id LIMIT ?2");
+    select.Bind(1, until_ms).Bind(2, limit);
+    std::vector<PendingDelivery> due;
+    while (select.Step()) {
+      PendingDelivery& delivery = due.emplace_back();
+      delivery.event = ReadOutboxEvent(select);
+      delivery.url = select.ColumnText(7);
+      delivery.attempts = select.ColumnInt(8);
+      delivery.next_attempt_ms = select.ColumnInt64(9);
+      delivery.give_up_at_ms = select.ColumnInt64(10);
+      delivery.claimed_until_ms = select.ColumnInt64(11);
+    }
+    return due;
+  });
+}
+
+bool SqliteStateStore::ClaimDelivery(int64_t event_row, const std::string& url,
+                                     int64_t lease_ms) {
+  return Transact(Mode::kWrite, [&] {
+    const int64_t now = NowMs();
+    Statement claim(db_,
+                    "UPDATE deliveries SET claimed_until_ms = ?3 WHERE event_row = ?1 AND "
+                    "url = ?2 AND state = 'pending' AND claimed_until_ms <= ?4");
+    claim.Bind(1, event_row).Bind(2, url).Bind(3, now + lease_ms).Bind(4, now).Step();
+    return db_.Changes() > 0;
+  });
+}
+
+void SqliteStateStore::RecordDelivery(int64_t event_row, const std::string& url,
+                                      const DeliveryAttempt& attempt) {
+  Transact(Mode::kWrite, [&] {
+    Statement update(db_,
+                     "UPDATE deliveries SET state = ?3, attempts = attempts + 1, "
+                     "next_attempt_ms = ?4, last_error = ?5, claimed_until_ms = 0 "
+                     "WHERE event_row = ?1 AND url = ?2");
+    update.Bind(1, event_row).Bind(2, url).Bind(3, ToString(attempt.state));
+    update.Bind(4, attempt.next_attempt_ms).Bind(5, attempt.error).Step();
+  });
+}
+
+DeliverySummary SqliteStateStore::SummariseDeliveries(const std::string& job_id) {
+  return Transact(Mode::kRead, [&] {
+    DeliverySummary summary;
+    Statement counts(db_,
+                     "SELECT d.state, COUNT(*) FROM deliveries d JOIN outbox o ON "
+                     "o.id = d.event_row WHERE o.job_id = ?1 GROUP BY d.state");
+    counts.Bind(1, job_id);
+    while (counts.Step()) {
+      const std::string state = counts.ColumnText(0);
+      const int count = counts.ColumnInt(1);
+      if (state == "delivered") summary.delivered = count;
+      if (state == "pending") summary.pending = count;
+      if (state == "failed") summary.failed = count;
+    }
+    Statement last(db_,
+                   "SELECT d.last_error FROM deliveries d JOIN outbox o ON o.id = d.event_row "
+                   "WHERE o.job_id = ?1 AND d.state != 'delivered' AND d.last_error != '' "
+                   "ORDER BY o.id DESC LIMIT 1");
+    if (last.Bind(1, job_id).Step()) summary.last_error = last.ColumnText(0);
+    return summary;
+  });
+}
+
 std::optional<JobRecord> SqliteStateStore::LoadJob(const std::string& id) {
   Statement select(db_, fmt::format("SELECT {} FROM jobs WHERE id = ?1", kJobColumns));
   select.Bind(1, id);
@@ -487,11 +670,15 @@ JobRecord SqliteStateStore::ReadJob(const Statement& row) {
   job.updated_at_ms = row.ColumnInt64(9);
   job.lock_owner = row.ColumnText(10);
   job.lock_expiry_ms = row.ColumnInt64(11);
+  job.notify = Decode<NotifyOptions>(db_, row.ColumnText(12), "notify URLs of job '" + job.id + "'");
 
-  Statement steps(db_, "SELECT step, state FROM steps WHERE job_id = ?1");
+  Statement steps(db_,
+                  "SELECT step, state, started_at_ms, finished_at_ms FROM steps WHERE job_id = ?1");
   steps.Bind(1, job.id);
   while (steps.Step()) {
-    job.steps[StepFromString(steps.ColumnText(0))] = StepStateFromString(steps.ColumnText(1));
+    const Step step = StepFromString(steps.ColumnText(0));
+    job.steps[step] = StepStateFromString(steps.ColumnText(1));
+    job.step_times[step] = {steps.ColumnInt64(2), steps.ColumnInt64(3)};
   }
   return job;
 }
@@ -546,6 +733,75 @@ void SqliteStateStore::InsertEvent(const std::string& id, const std::string& kin
   insert.Bind(1, id).Bind(2, NowMs()).Bind(3, kind).Bind(5, message);
   chunk ? insert.Bind(4, *chunk) : insert.BindNull(4);
   insert.Step();
+}
+
+}  // namespace vodctl
+
+namespace vodctl {
+
+void SqliteStateStore::Enqueue(const std::string& id, const std::string& type,
+                               const json& data) {
+  const int64_t now = NowMs();
+  Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE job_id = ?1");
+  last.Bind(1, id).Step();
+  const int64_t sequence = last.ColumnInt64(0) + 1;
+  const std::string event_id = notify::NewEventId();
+  Statement insert(db_,
+                   "INSERT INTO outbox (event_id, job_id, sequence, type, time_ms, body) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+  insert.Bind(1, event_id).Bind(2, id).Bind(3, sequence).Bind(4, type).Bind(5, now);
+  insert.Bind(6, notify::EventBody(event_id, type, sequence, now, id, data));
+  insert.Step();
+  const int64_t row = insert.ColumnInt64(0);
+  insert.Reset();  // finishes the INSERT before the next statement
+
+  Statement options(db_, "SELECT notify_json FROM jobs WHERE id = ?1");
+  options.Bind(1, id).Step();
+  const auto notify = Decode<NotifyOptions>(db_, options.ColumnText(0),
+                                            "notify URLs of job '" + id + "'");
+  Statement deliver(db_,
+                    "INSERT INTO deliveries (event_row, url, state, next_attempt_ms, "
+                    "give_up_at_ms) VALUES (?1, ?2, 'pending', ?3, ?4) ON CONFLICT DO NOTHING");
+  for (const std::string& url : notify.urls) {
+    deliver.Bind(1, row).Bind(2, url).Bind(3, now);
+    deliver.Bind(4, now + static_cast<int64_t>(notify.retry_for * 1000)).Step();
+    deliver.Reset();
+  }
+}
+
+void SqliteStateStore::EnqueueProgress(const JobRecord& job) {
+  Statement last(db_,
+                 "SELECT MAX(time_ms) FROM outbox WHERE job_id = ?1 AND type = 'job.progress'");
+  last.Bind(1, job.id).Step();
+  if (!last.ColumnIsNull(0) &&
+      NowMs() - last.ColumnInt64(0) < static_cast<int64_t>(job.notify.progress_interval * 1000)) {
+    return;
+  }
+  Statement counts(db_,
+                   "SELECT COUNT(*), COALESCE(SUM(state = 'done'), 0) FROM chunks "
+                   "WHERE job_id = ?1");
+  counts.Bind(1, job.id).Step();
+  const int64_t total = counts.ColumnInt64(0);
+  const int64_t done = counts.ColumnInt64(1);
+  // Transcoding is nearly all of a job's time, so its chunks stand for the whole.
+  const double percent = total > 0 ? std::floor(1000.0 * done / total) / 10 : 0;
+  Enqueue(job.id, "job.progress",
+          {{"percent", percent}, {"chunks_done", done}, {"chunks_total", total}});
+}
+
+json SqliteStateStore::DoneData(const JobRecord& job) {
+  json timings = json::object();
+  for (const auto& [step, times] : job.step_times) {
+    const auto [started, finished] = times;
+    if (started == 0 || finished < started) continue;  // done by another host's database
+    timings[ToString(step)] = {{"started", started / 1000.0},
+                               {"finished", finished / 1000.0},
+                               {"seconds", (finished - started) / 1000.0}};
+  }
+  return {{"source", notify::RedactUrl(job.source)},
+          {"output", notify::RedactUrl(job.output)},
+          {"result", job.result.is_object() ? job.result.value("document", json()) : json()},
+          {"timings", timings}};
 }
 
 }  // namespace vodctl

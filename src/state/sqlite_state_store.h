@@ -17,12 +17,14 @@ class SqliteStateStore : public StateStore {
   explicit SqliteStateStore(const std::string& path);
 
   JobRecord CreateOrCheckJob(const std::string& id, const std::string& source,
-                             const std::string& output, const JobOptions& options) override;
+                             const std::string& output, const JobOptions& options,
+                             const NotifyOptions& notify) override;
   std::optional<JobRecord> FindJob(const std::string& id) override;
   JobRecord GetJob(const std::string& id) override;
   std::vector<JobRecord> ListJobs() override;
 
-  void SetJobState(const std::string& id, JobState state, const std::string& error) override;
+  void SetJobState(const std::string& id, JobState state, const std::string& error,
+                   ExitCode exit_code) override;
   void SetSourceInfo(const std::string& id, const SourceInfo& info) override;
   void SetJobResult(const std::string& id, const nlohmann::json& result) override;
   void SetStepState(const std::string& id, Step step, StepState state) override;
@@ -50,6 +52,14 @@ class SqliteStateStore : public StateStore {
   void AddEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                 const std::string& message) override;
   std::vector<EventRecord> ListEvents(const std::string& id) override;
+
+  std::vector<OutboxEvent> ListOutbox(const std::string& job_id, int64_t after_sequence,
+                                      int64_t after_row) override;
+  std::vector<PendingDelivery> DueDeliveries(int64_t until_ms, int limit) override;
+  bool ClaimDelivery(int64_t event_row, const std::string& url, int64_t lease_ms) override;
+  void RecordDelivery(int64_t event_row, const std::string& url,
+                      const DeliveryAttempt& attempt) override;
+  DeliverySummary SummariseDeliveries(const std::string& job_id) override;
 
  private:
   // Runs `body` as one transaction, serialised with the other threads using this connection
@@ -83,6 +93,13 @@ class SqliteStateStore : public StateStore {
   int UpdateChunk(sqlite::Statement& update, const std::string& id, int index);
   void InsertEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                    const std::string& message);
+  // Puts an event for the CMS in the outbox, with a delivery to each of the job's notify
+  // URLs, inside the caller's transaction.
+  void Enqueue(const std::string& id, const std::string& type, const nlohmann::json& data);
+  // job.progress, unless the job's last one is younger than its progress interval.
+  void EnqueueProgress(const JobRecord& job);
+  // job.done's data: the result document, where it went, and each step's timings.
+  nlohmann::json DoneData(const JobRecord& job);
 
   sqlite::Database db_;
   std::mutex mutex_;

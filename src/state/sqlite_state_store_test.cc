@@ -546,7 +546,7 @@ TEST_CASE("The database is set up for concurrent, durable use") {
   CHECK(journal.ColumnText(0) == "wal");
   sqlite::Statement version(db, "PRAGMA user_version");
   REQUIRE(version.Step());
-  CHECK(version.ColumnInt(0) == 2);
+  CHECK(version.ColumnInt(0) == 3);
 }
 
 TEST_CASE("A database from a newer vodctl is refused") {

@@ -1,6 +1,11 @@
 #include "storage/curl_handle.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -122,9 +127,55 @@ void CurlHeaderList::Append(const std::string& line) {
   list_ = appended;
 }
 
+bool IsTransientTransportError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+size_t StringBody::Read(char* buffer, size_t capacity) {
+  const size_t count = std::min(capacity, bytes_.size() - position_);
+  std::memcpy(buffer, bytes_.data() + position_, count);
+  position_ += count;
+  return count;
+}
+
 std::string HttpResponse::Header(const std::string& lowercase_name) const {
   const auto it = headers.find(lowercase_name);
   return it == headers.end() ? "" : it->second;
+}
+
+curl_socket_t CurlTransport::OpenSocket(void* self, curlsocktype, curl_sockaddr* address) {
+  const curl_socket_t opened = ::socket(address->family, address->socktype, address->protocol);
+  if (opened != CURL_SOCKET_BAD) static_cast<CurlTransport*>(self)->socket_ = opened;
+  return opened;
+}
+
+int CurlTransport::CloseSocket(void* self, curl_socket_t socket) {
+  auto& transport = *static_cast<CurlTransport*>(self);
+  curl_socket_t expected = socket;
+  transport.socket_.compare_exchange_strong(expected, CURL_SOCKET_BAD);
+  return ::close(socket);
+}
+
+void CurlTransport::Interrupt() {
+  // shutdown(), not close(): the descriptor stays libcurl's to close, and cannot be reused
+  // for another file meanwhile.
+  const curl_socket_t socket = socket_.load();
+  if (socket != CURL_SOCKET_BAD) ::shutdown(socket, SHUT_RDWR);
 }
 
 HttpResponse CurlTransport::Perform(const HttpRequest& request) {
@@ -161,6 +212,13 @@ HttpResponse CurlTransport::Perform(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, CloseSocket);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, this);
+  if (request.timeout.count() > 0) {
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  }
 
   if (request.method == "HEAD") {
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);

@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -53,6 +55,19 @@ class BodySource {
   virtual size_t Read(char* buffer, size_t capacity) = 0;  // 0 at the end
 };
 
+// A body held in memory (a small XML document, a webhook's JSON); the bytes must outlive it.
+class StringBody : public BodySource {
+ public:
+  explicit StringBody(std::string_view bytes) : bytes_(bytes) {}
+  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
+  void Rewind() override { position_ = 0; }
+  size_t Read(char* buffer, size_t capacity) override;
+
+ private:
+  std::string_view bytes_;
+  size_t position_ = 0;
+};
+
 // Where the body of a successful (2xx) response goes, from its start on every attempt.
 class BodySink {
  public:
@@ -68,6 +83,9 @@ struct HttpRequest {
   BodySource* body = nullptr;        // PUT and POST; Content-Length is its size
   BodySink* sink = nullptr;  // receives a 2xx body; without it, or for other statuses, the
                              // body is kept in HttpResponse::body
+  // The whole exchange must end within this (0: no limit but the stall timeout); one that
+  // does not is the transport error CURLE_OPERATION_TIMEDOUT.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
@@ -88,6 +106,9 @@ class HttpTransport {
   virtual HttpResponse Perform(const HttpRequest& request) = 0;
 };
 
+// Transport failures that another attempt may get past: the network, not the request.
+bool IsTransientTransportError(CURLcode code);
+
 // One libcurl handle, so consecutive requests reuse its connections. Not thread-safe. TLS
 // peers are always verified, against the authorities in `ca_bundle` (a PEM file) if given,
 // else the system's.
@@ -97,8 +118,17 @@ class CurlTransport : public HttpTransport {
 
   HttpResponse Perform(const HttpRequest& request) override;
 
+  // Callable from any thread: ends the transfer in progress now, as a transport error, by
+  // shutting its socket down (libcurl polls its own callbacks only about once a second when
+  // a peer sends nothing). A webhook sender that is shutting down cuts off a hung receiver.
+  void Interrupt();
+
  private:
+  static curl_socket_t OpenSocket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  static int CloseSocket(void* self, curl_socket_t socket);
+
   std::string ca_bundle_;
+  std::atomic<curl_socket_t> socket_{CURL_SOCKET_BAD};  // the connection's, while open
   CurlEasy easy_;
 };
 

@@ -53,23 +53,6 @@ const std::string& EmptyPayloadHash() {
 
 using LocalFile = FileDescriptor;
 
-class StringBody : public BodySource {
- public:
-  explicit StringBody(std::string_view bytes) : bytes_(bytes) {}
-  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
-  void Rewind() override { position_ = 0; }
-  size_t Read(char* buffer, size_t capacity) override {
-    const size_t count = std::min(capacity, bytes_.size() - position_);
-    std::memcpy(buffer, bytes_.data() + position_, count);
-    position_ += count;
-    return count;
-  }
-
- private:
-  std::string_view bytes_;
-  size_t position_ = 0;
-};
-
 // `length` bytes of a local file from `offset`, read as they are sent.
 class FileBody : public BodySource {
  public:
@@ -194,25 +177,6 @@ std::string FailureText(const HttpResponse& response, const S3Error& error) {
   if (!error.code.empty()) text += " " + error.code;
   if (!error.message.empty()) text += " (" + error.message + ")";
   return text;
-}
-
-bool IsTransientTransportError(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Codes S3 uses for its own transient trouble, whatever the status they come with: a 400

@@ -1,12 +1,10 @@
 #include "storage/sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <ctime>
 #include <tuple>
 
+#include "util/hmac.h"
 #include "util/sha256.h"
 #include "vodctl/error.h"
 
@@ -43,28 +41,6 @@ std::string TrimmedValue(std::string_view value) {
     trimmed += c;
   }
   return trimmed;
-}
-
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-           &length) == nullptr) {
-    Fail(ExitCode::kSoftware, "HMAC-SHA256 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return hex;
 }
 
 std::string CredentialScope(std::string_view amz_date, std::string_view region,
@@ -156,9 +132,11 @@ std::string Sign(Request& request, const Credentials& credentials, std::string_v
   }
   const std::string date(amz_date.substr(0, 8));
   const std::string signing_key =
-      Hmac(Hmac(Hmac(Hmac("AWS4" + credentials.secret_access_key, date), region), service),
-           "aws4_request");
-  const std::string signature = Hex(Hmac(
+      HmacSha256(HmacSha256(HmacSha256(HmacSha256("AWS4" + credentials.secret_access_key, date),
+                                       region),
+                            service),
+                 "aws4_request");
+  const std::string signature = HexEncode(HmacSha256(
       signing_key, StringToSign(amz_date, region, service, CanonicalRequest(request))));
   return fmt::format("{} Credential={}/{},SignedHeaders={},Signature={}", kAlgorithm,
                      credentials.access_key_id, CredentialScope(amz_date, region, service),

@@ -1,5 +1,5 @@
 // Exponential backoff with jitter, for whatever retries something that may pass on its own:
-// S3 requests, chunk workers.
+// S3 requests, webhook deliveries, chunk workers.
 #pragma once
 
 #include <chrono>

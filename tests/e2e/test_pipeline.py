@@ -27,7 +27,7 @@ class PipelineTest(HlsChecks, VodTestCase):
                                 "precondition: the source has B-frames")
         output = self.run_job(source, "--preset", "superfast")
         self.assertEqual(sorted(os.listdir(output)),
-                         ["360p", "480p", "720p", "audio", "master.m3u8", "thumbnails"],
+                         ["360p", "480p", "720p", "audio", "master.m3u8", "thumbnails", "vodctl.json"],
                          "720p source: 720p/480p/360p and audio, no 1080p")
         self.assertEqual(sorted(os.listdir(os.path.join(output, "720p")))[:3],
                          ["iframes.m3u8", "index.m3u8", "init.mp4"])

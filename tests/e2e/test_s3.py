@@ -163,7 +163,7 @@ print(json.dumps(found))
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment",
                  ".mp4": "video/mp4", ".ts": "video/mp2t", ".vtt": "text/vtt",
-                 ".jpg": "image/jpeg", ".mpd": "application/dash+xml"}
+                 ".jpg": "image/jpeg", ".mpd": "application/dash+xml", ".json": "application/json"}
 
 
 def boto3_listing(bucket, prefix):

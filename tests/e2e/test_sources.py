@@ -186,7 +186,8 @@ class SourcesTest(HlsChecks, VodTestCase):
         source = media("audio_only")
         self.assertIsNone(vodtest.stream_of(source, "video"))
         output = self.run_job(source, *OPTS)
-        self.assertEqual(sorted(os.listdir(output)), ["audio", "master.m3u8"], "no video ladder")
+        self.assertEqual(sorted(os.listdir(output)), ["audio", "master.m3u8", "vodctl.json"],
+                         "no video ladder")
         master = self.master(output)
         self.assertEqual(master["media"], [], "the audio is the variant, not an alternative")
         self.assertEqual(len(master["variants"]), 1)

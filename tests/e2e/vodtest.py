@@ -125,6 +125,9 @@ SOURCES = {
     # Shorter than one 6 s segment.
     "short": _lavfi_video("640x360", 25) + _SINE + [
         "-t", "1.5", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "25", *_AAC],
+    # Tiny and quick: for tests of what surrounds the transcode (webhooks, events).
+    "tiny": _lavfi_video("320x180", 25) + _SINE + [
+        "-t", "4", *_X264, "-preset", "ultrafast", "-crf", "30", "-g", "25", *_AAC],
     # Audio only (an .m4a).
     "audio_only": _SINE + ["-t", "4", *_AAC],
 }
