@@ -7,16 +7,14 @@
 #include "pipeline/steps.h"
 #include "util/backoff.h"
 #include "util/interrupt.h"
+#include "vodctl/env.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
-
-#include <signal.h>
-#include <unistd.h>
 
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <random>
@@ -28,7 +26,6 @@ namespace {
 
 // A lease outlives a few missed renewals, and a dead worker's chunk is free again soon after.
 constexpr int64_t kLeaseMs = 60'000;
-constexpr auto kRenewInterval = std::chrono::seconds(10);
 constexpr auto kLockPollInterval = std::chrono::seconds(1);
 // A chunk that fails this often for reasons other than bad input fails the job.
 constexpr int kMaxChunkAttempts = 3;
@@ -43,25 +40,22 @@ ExitCode CodeOf(const std::exception& error) {
   return ExitCode::kSoftware;
 }
 
-std::string HostName() {
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  return host;
+// The lease length for tests that freeze a worker past its lease (VODCTL_LEASE_SECONDS);
+// otherwise kLeaseMs. Renewals come six times a lease, so a lease outlives five missed ones.
+int64_t LeaseMs() {
+  static const int64_t lease_ms = [] {
+    const char* seconds = std::getenv("VODCTL_LEASE_SECONDS");
+    if (!seconds || !*seconds) return kLeaseMs;
+    try {
+      return std::max<int64_t>(1000, static_cast<int64_t>(std::stod(seconds) * 1000));
+    } catch (const std::exception&) {
+      Fail(ExitCode::kUsage, "VODCTL_LEASE_SECONDS='{}' is not a number of seconds", seconds);
+    }
+  }();
+  return lease_ms;
 }
 
-// True when `owner` ("host:pid") is a process on this host that no longer exists: its lease
-// need not run out before the work is taken over.
-bool IsDeadLocalWorker(const std::string& owner) {
-  size_t colon = owner.rfind(':');
-  if (colon == std::string::npos || owner.substr(0, colon) != HostName()) return false;
-  pid_t pid = 0;
-  try {
-    pid = static_cast<pid_t>(std::stol(owner.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
-}
+std::chrono::milliseconds RenewInterval() { return std::chrono::milliseconds(LeaseMs() / 6); }
 
 // The first of `chunk`'s rendition files that is not what its result recorded, as (key, why),
 // or nothing when they are all intact.
@@ -79,7 +73,7 @@ std::optional<std::pair<std::string, std::string>> CheckChunkOutputs(JobContext&
 
 }  // namespace
 
-std::string WorkerName() { return fmt::format("{}:{}", HostName(), getpid()); }
+std::string WorkerName() { return Env::Default().Self().ToString(); }
 
 // Holds the job lock while it lives, renewing it in the background. With IfHeld::kSkip it may
 // hold nothing: see held().
@@ -99,8 +93,8 @@ class JobRunner::JobLock {
       ThrowIfStopRequested(fmt::format("job '{}': waiting for {}", job_id_, *holder));
       std::this_thread::sleep_for(kLockPollInterval);
     }
-    keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, kLeaseMs); },
-                    kRenewInterval, fmt::format("job '{}' lock", job_id_));
+    keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, LeaseMs()); },
+                    RenewInterval(), fmt::format("job '{}' lock", job_id_));
   }
   JobLock(StateStore& state, const std::string& job_id, bool wait)
       : JobLock(state, job_id, wait ? IfHeld::kWait : IfHeld::kFail) {}
@@ -121,12 +115,7 @@ class JobRunner::JobLock {
 
  private:
   std::optional<std::string> TryAcquire() {
-    std::optional<std::string> holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, "");
-    if (holder && IsDeadLocalWorker(*holder)) {
-      log::Info("job '{}': {} held the lock and is gone; taking over", job_id_, *holder);
-      holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, *holder);
-    }
-    return holder;
+    return state_.AcquireJobLock(job_id_, owner_, LeaseMs());
   }
 
   StateStore& state_;
@@ -201,10 +190,14 @@ void JobRunner::SplitLocked() {
 
 void JobRunner::ReleaseChunksOfDeadWorkers() {
   for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
-    if (chunk.state == ChunkState::kRunning && IsDeadLocalWorker(chunk.lease_owner)) {
+    if (chunk.state != ChunkState::kRunning ||
+        Env::Default().LivenessOf(chunk.lease_owner) != Liveness::kGone) {
+      continue;
+    }
+    // Fenced by the lease as listed: a claim since then is someone else's, left alone.
+    if (state_.ReleaseChunk(job_id_, ChunkLease::Of(chunk), "worker is gone")) {
       log::Info("job '{}' chunk {}: its worker {} is gone; the chunk is free again", job_id_,
                 chunk.plan.index, chunk.lease_owner);
-      state_.ReleaseChunk(job_id_, chunk.plan.index, chunk.lease_owner, "worker is gone");
     }
   }
 }
@@ -212,40 +205,62 @@ void JobRunner::ReleaseChunksOfDeadWorkers() {
 std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   RequireDone(Step::kSplit, "transcode-chunk");
   ReleaseChunksOfDeadWorkers();
-  const std::string owner = WorkerName();
-  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
+  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, WorkerName(), LeaseMs());
   if (!chunk) {
     FailIfChunkFailedForGood(index);
     return std::nullopt;
   }
-  const int chunk_index = chunk->plan.index;
+  const ChunkLease lease = ChunkLease::Of(*chunk);
+  const std::string what = fmt::format("job '{}' chunk {} (attempt {} by {})", job_id_,
+                                       lease.index, lease.token, lease.owner);
+  // Once the lease is lost every write of this worker is refused; it stops the chunk quietly,
+  // leaving the chunk, its files and the job to the worker that holds it now.
+  auto lost = [&] {
+    log::Info("{}: lease lost to another worker; leaving the chunk to it", what);
+    return std::nullopt;
+  };
   state_.SetJobState(job_id_, JobState::kRunning);
   state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
   try {
     nlohmann::json result;
     {
       // Stopped before the chunk is completed, so a late renewal never finds the lease gone.
-      LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, chunk_index, owner, kLeaseMs); },
-                         kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
+      LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, lease, LeaseMs()); },
+                         RenewInterval(), what);
       JobContext context(state_, job_id_);
-      result = vodctl::TranscodeChunk(context, *chunk);
-      MirrorChunkResult(context.tmp(), chunk_index, result);
+      // Just before the chunk's files replace what is in tmp: a worker that was paused past its
+      // lease must not overwrite the files of the one that holds it now. Renewing both checks
+      // and buys a whole lease for the puts. Still racy: a pause between this check and a put
+      // longer than the lease lets a stale put land; the files are then the same job's same
+      // chunk encoded from the same input and options, and the recorded checksums, which only
+      // the holder writes, catch any difference when concat or resume checks them.
+      auto check_lease = [&] {
+        if (!state_.RenewLease(job_id_, lease, LeaseMs())) {
+          Fail(ExitCode::kTempFail, "{}: lease lost before storing the chunk's files", what);
+        }
+      };
+      result = vodctl::TranscodeChunk(context, *chunk, check_lease);
+      check_lease();
+      MirrorChunkResult(context.tmp(), lease.index, result);
     }
-    state_.CompleteChunk(job_id_, chunk_index, result);
+    if (!state_.CompleteChunk(job_id_, lease, result)) return lost();
   } catch (const std::exception& error) {
     const ExitCode code = CodeOf(error);
     if (code == ExitCode::kTempFail) {
-      state_.ReleaseChunk(job_id_, chunk_index, owner, error.what());
+      // Released only by its holder; and only the holder may say the job waits for resume.
+      if (!state_.ReleaseChunk(job_id_, lease, error.what())) return lost();
       Interrupted(Step::kTranscode);
       throw;
     }
-    const bool permanent = code == ExitCode::kDataError || chunk->attempts >= kMaxChunkAttempts;
-    state_.FailChunk(job_id_, chunk_index, error.what(), permanent);
+    const bool permanent = code == ExitCode::kDataError || lease.token >= kMaxChunkAttempts;
+    if (!state_.FailChunk(job_id_, lease, error.what(), permanent)) return lost();
+    // Fenced by the FailChunk just made: the chunk is now kFailed, which nobody claims, so no
+    // live worker can be publishing it; failing the job cannot undo another's work.
     if (permanent) FailJob(error, Step::kTranscode);
     throw;  // the chunk is pending again: another attempt may succeed
   }
   FinishTranscodeIfComplete();
-  return chunk_index;
+  return lease.index;
 }
 
 void JobRunner::FailIfChunkFailedForGood(std::optional<int> index) {

@@ -88,7 +88,7 @@ class JobRunner {
   RunnerOptions options_;
 };
 
-// "host:pid", the owner recorded on leases and locks.
+// This process's ProcessIdentity as text (env.h), the owner recorded on leases and locks.
 std::string WorkerName();
 
 }  // namespace vodctl

@@ -84,12 +84,6 @@ constexpr const char* kChunkColumns =
     "lease_expiry_ms, error, result_json";
 constexpr const char* kClearLease = "lease_owner = NULL, lease_expiry_ms = NULL";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 template <typename T>
 T Decode(const sqlite::Database& db, const std::string& text, const std::string& what) {
   try {
@@ -140,11 +134,11 @@ void CheckSameJob(const JobRecord& job, const std::string& source, const std::st
 
 }  // namespace
 
-std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path) {
-  return std::make_unique<SqliteStateStore>(path);
+std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path, Env& env) {
+  return std::make_unique<SqliteStateStore>(path, env);
 }
 
-SqliteStateStore::SqliteStateStore(const std::string& path) : db_(path) {
+SqliteStateStore::SqliteStateStore(const std::string& path, Env& env) : env_(env), db_(path) {
   db_.SetBusyTimeout(kBusyTimeout);
   db_.Exec("PRAGMA foreign_keys = ON");
   EnableWal(db_);
@@ -186,7 +180,7 @@ JobRecord SqliteStateStore::CreateOrCheckJob(const std::string& id, const std::s
                          "INSERT INTO jobs (id, source, output, options_json, state, "
                          "created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
     insert_job.Bind(1, id).Bind(2, source).Bind(3, output).Bind(4, json(options).dump());
-    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, NowMs()).Step();
+    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, env_.WallMs()).Step();
     Statement insert_step(db_, "INSERT INTO steps (job_id, step, state) VALUES (?1, ?2, ?3)");
     for (Step step : kAllSteps) {
       insert_step.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(StepState::kPending));
@@ -279,29 +273,51 @@ std::vector<ChunkRecord> SqliteStateStore::ListChunks(const std::string& id) {
   });
 }
 
+bool SqliteStateStore::Claimable(const std::string& owner, int64_t expiry_ms) {
+  switch (env_.LivenessOf(owner)) {
+    case Liveness::kGone:
+      return true;
+    case Liveness::kAlive:
+      return false;
+    case Liveness::kUnknown:
+      return expiry_ms < env_.WallMs();
+  }
+  return false;
+}
+
 std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
                                                         std::optional<int> index,
                                                         const std::string& owner,
                                                         int64_t lease_ms) {
   return Transact(Mode::kWrite, [&]() -> std::optional<ChunkRecord> {
     TouchJob(id);
-    const int64_t now = NowMs();
+    const int64_t now = env_.WallMs();
+    // Running chunks are candidates too: whether one is claimable depends on its holder's
+    // liveness, which only the Env knows.
     Statement select(db_, fmt::format("SELECT {} FROM chunks WHERE job_id = ?1 "
-                                      "AND (?2 IS NULL OR idx = ?2) AND (state = 'pending' OR "
-                                      "(state = 'running' AND lease_expiry_ms < ?3)) "
-                                      "ORDER BY idx LIMIT 1",
+                                      "AND (?2 IS NULL OR idx = ?2) AND state IN "
+                                      "('pending', 'running') ORDER BY idx",
                                       kChunkColumns));
-    select.Bind(1, id).Bind(3, now);
+    select.Bind(1, id);
     index ? select.Bind(2, *index) : select.BindNull(2);
-    if (!select.Step()) {
+    std::optional<ChunkRecord> found;
+    while (!found && select.Step()) {
+      ChunkRecord candidate = ReadChunk(select, id);
+      if (candidate.state == ChunkState::kPending ||
+          Claimable(candidate.lease_owner, candidate.lease_expiry_ms)) {
+        found = std::move(candidate);
+      }
+    }
+    select.Reset();
+    if (!found) {
       if (index) {
         Statement exists(db_, "SELECT 1 FROM chunks WHERE job_id = ?1 AND idx = ?2");
         if (!exists.Bind(1, id).Bind(2, *index).Step()) FailNoChunk(id, *index);
       }
       return std::nullopt;
     }
-    ChunkRecord chunk = ReadChunk(select, id);
-    // An expired lease still names the worker that died holding it; the event says so.
+    ChunkRecord chunk = std::move(*found);
+    // A lease taken over still names the worker that held it; the event says so.
     const std::string expired_owner =
         chunk.state == ChunkState::kRunning ? chunk.lease_owner : std::string();
 
@@ -321,19 +337,77 @@ std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
   });
 }
 
-bool SqliteStateStore::RenewLease(const std::string& id, int index, const std::string& owner,
+namespace {
+
+// The condition every lease holder's write ends in: ?1 job, ?2 index, ?3 owner, ?4 token.
+constexpr const char* kHeldBy =
+    "job_id = ?1 AND idx = ?2 AND state = 'running' AND lease_owner = ?3 AND attempts = ?4";
+
+void BindLease(Statement& update, const std::string& id, const ChunkLease& lease) {
+  update.Bind(1, id).Bind(2, lease.index).Bind(3, lease.owner).Bind(4, lease.token);
+}
+
+}  // namespace
+
+bool SqliteStateStore::RenewLease(const std::string& id, const ChunkLease& lease,
                                   int64_t lease_ms) {
   return Transact(Mode::kWrite, [&] {
     TouchJob(id);
-    Statement update(db_,
-                     "UPDATE chunks SET lease_expiry_ms = ?4 WHERE job_id = ?1 AND idx = ?2 "
-                     "AND state = 'running' AND lease_owner = ?3");
-    update.Bind(1, id).Bind(2, index).Bind(3, owner).Bind(4, NowMs() + lease_ms).Step();
+    Statement update(db_, fmt::format("UPDATE chunks SET lease_expiry_ms = ?5 WHERE {}", kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, env_.WallMs() + lease_ms).Step();
     return db_.Changes() > 0;
   });
 }
 
-void SqliteStateStore::CompleteChunk(const std::string& id, int index, const json& result) {
+bool SqliteStateStore::CompleteChunk(const std::string& id, const ChunkLease& lease,
+                                     const json& result) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = 'done', result_json = ?5, "
+                                      "error = '', {} WHERE {}",
+                                      kClearLease, kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, result.dump()).Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-done", lease.index, fmt::format("done on attempt {}", lease.token));
+    return true;
+  });
+}
+
+bool SqliteStateStore::FailChunk(const std::string& id, const ChunkLease& lease,
+                                 const std::string& error, bool permanent) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = ?5, error = ?6, {} WHERE {}",
+                                      kClearLease, kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, ToString(permanent ? ChunkState::kFailed : ChunkState::kPending));
+    update.Bind(6, error).Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-failed", lease.index,
+                fmt::format("attempt {} failed{}: {}", lease.token,
+                            permanent ? " permanently" : ", will retry", error));
+    return true;
+  });
+}
+
+bool SqliteStateStore::ReleaseChunk(const std::string& id, const ChunkLease& lease,
+                                    const std::string& why) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_,
+                     fmt::format("UPDATE chunks SET state = 'pending', {} WHERE {}", kClearLease,
+                                 kHeldBy));
+    BindLease(update, id, lease);
+    update.Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-released", lease.index, fmt::format("{} released: {}", lease.owner, why));
+    return true;
+  });
+}
+
+void SqliteStateStore::AdoptChunkResult(const std::string& id, int index, const json& result) {
   Transact(Mode::kWrite, [&] {
     TouchJob(id);
     Statement update(db_, fmt::format("UPDATE chunks SET state = 'done', result_json = ?3, "
@@ -343,23 +417,6 @@ void SqliteStateStore::CompleteChunk(const std::string& id, int index, const jso
     update.Bind(1, id).Bind(2, index).Bind(3, result.dump());
     const int attempts = UpdateChunk(update, id, index);
     InsertEvent(id, "chunk-done", index, fmt::format("done on attempt {}", attempts));
-  });
-}
-
-void SqliteStateStore::FailChunk(const std::string& id, int index, const std::string& error,
-                                 bool permanent) {
-  Transact(Mode::kWrite, [&] {
-    TouchJob(id);
-    Statement update(db_, fmt::format("UPDATE chunks SET state = ?3, error = ?4, {} "
-                                      "WHERE job_id = ?1 AND idx = ?2 RETURNING attempts",
-                                      kClearLease));
-    update.Bind(1, id).Bind(2, index);
-    update.Bind(3, ToString(permanent ? ChunkState::kFailed : ChunkState::kPending));
-    update.Bind(4, error);
-    const int attempts = UpdateChunk(update, id, index);
-    InsertEvent(id, "chunk-failed", index,
-                fmt::format("attempt {} failed{}: {}", attempts,
-                            permanent ? " permanently" : ", will retry", error));
   });
 }
 
@@ -376,36 +433,23 @@ void SqliteStateStore::ResetChunk(const std::string& id, int index) {
   });
 }
 
-void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std::string& owner,
-                                    const std::string& why) {
-  Transact(Mode::kWrite, [&] {
-    TouchJob(id);
-    Statement update(db_, fmt::format("UPDATE chunks SET state = 'pending', {} WHERE job_id = ?1 "
-                                      "AND idx = ?2 AND state = 'running' AND lease_owner = ?3",
-                                      kClearLease));
-    update.Bind(1, id).Bind(2, index).Bind(3, owner).Step();
-    // Someone else reclaimed it after our lease expired: theirs now, nothing to release.
-    if (db_.Changes() > 0) {
-      InsertEvent(id, "chunk-released", index, fmt::format("{} released: {}", owner, why));
-    }
-  });
-}
-
 std::optional<std::string> SqliteStateStore::AcquireJobLock(const std::string& id,
                                                             const std::string& owner,
-                                                            int64_t lease_ms,
-                                                            const std::string& dead_owner) {
+                                                            int64_t lease_ms) {
   return Transact(Mode::kWrite, [&]() -> std::optional<std::string> {
-    const int64_t now = NowMs();
-    Statement update(db_,
-                     "UPDATE jobs SET lock_owner = ?2, lock_expiry_ms = ?3 WHERE id = ?1 AND "
-                     "(lock_owner IN ('', ?2, ?4) OR lock_expiry_ms < ?5)");
-    update.Bind(1, id).Bind(2, owner).Bind(3, now + lease_ms).Bind(4, dead_owner).Bind(5, now);
-    update.Step();
-    if (db_.Changes() > 0) return std::nullopt;
     std::optional<JobRecord> job = LoadJob(id);
     if (!job) FailNoJob(id);
-    return job->lock_owner;
+    const std::string& holder = job->lock_owner;
+    if (!holder.empty() && holder != owner && !Claimable(holder, job->lock_expiry_ms)) {
+      return holder;
+    }
+    if (!holder.empty() && holder != owner) {
+      log::Info("job '{}': the lock of {} is expired or its holder gone; {} takes it", id,
+                holder, owner);
+    }
+    Statement update(db_, "UPDATE jobs SET lock_owner = ?2, lock_expiry_ms = ?3 WHERE id = ?1");
+    update.Bind(1, id).Bind(2, owner).Bind(3, env_.WallMs() + lease_ms).Step();
+    return std::nullopt;
   });
 }
 
@@ -413,7 +457,7 @@ bool SqliteStateStore::RenewJobLock(const std::string& id, const std::string& ow
                                     int64_t lease_ms) {
   return Transact(Mode::kWrite, [&] {
     Statement update(db_, "UPDATE jobs SET lock_expiry_ms = ?3 WHERE id = ?1 AND lock_owner = ?2");
-    update.Bind(1, id).Bind(2, owner).Bind(3, NowMs() + lease_ms).Step();
+    update.Bind(1, id).Bind(2, owner).Bind(3, env_.WallMs() + lease_ms).Step();
     return db_.Changes() > 0;
   });
 }
@@ -529,7 +573,7 @@ void SqliteStateStore::RequireJob(const std::string& id) {
 
 void SqliteStateStore::TouchJob(const std::string& id) {
   Statement update(db_, "UPDATE jobs SET updated_at_ms = ?2 WHERE id = ?1");
-  update.Bind(1, id).Bind(2, NowMs()).Step();
+  update.Bind(1, id).Bind(2, env_.WallMs()).Step();
   if (db_.Changes() == 0) FailNoJob(id);
 }
 
@@ -543,7 +587,7 @@ void SqliteStateStore::InsertEvent(const std::string& id, const std::string& kin
   Statement insert(db_,
                    "INSERT INTO events (job_id, time_ms, kind, chunk, message) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.Bind(1, id).Bind(2, NowMs()).Bind(3, kind).Bind(5, message);
+  insert.Bind(1, id).Bind(2, env_.WallMs()).Bind(3, kind).Bind(5, message);
   chunk ? insert.Bind(4, *chunk) : insert.BindNull(4);
   insert.Step();
 }

@@ -14,7 +14,7 @@ namespace vodctl {
 class SqliteStateStore : public StateStore {
  public:
   // Opens the database, sets up the connection and brings the schema up to date.
-  explicit SqliteStateStore(const std::string& path);
+  SqliteStateStore(const std::string& path, Env& env);
 
   JobRecord CreateOrCheckJob(const std::string& id, const std::string& source,
                              const std::string& output, const JobOptions& options) override;
@@ -32,17 +32,17 @@ class SqliteStateStore : public StateStore {
 
   std::optional<ChunkRecord> ClaimChunk(const std::string& id, std::optional<int> index,
                                         const std::string& owner, int64_t lease_ms) override;
-  bool RenewLease(const std::string& id, int index, const std::string& owner,
-                  int64_t lease_ms) override;
-  void CompleteChunk(const std::string& id, int index, const nlohmann::json& result) override;
-  void FailChunk(const std::string& id, int index, const std::string& error,
+  bool RenewLease(const std::string& id, const ChunkLease& lease, int64_t lease_ms) override;
+  bool CompleteChunk(const std::string& id, const ChunkLease& lease,
+                     const nlohmann::json& result) override;
+  bool FailChunk(const std::string& id, const ChunkLease& lease, const std::string& error,
                  bool permanent) override;
-  void ResetChunk(const std::string& id, int index) override;
-  void ReleaseChunk(const std::string& id, int index, const std::string& owner,
+  bool ReleaseChunk(const std::string& id, const ChunkLease& lease,
                     const std::string& why) override;
+  void AdoptChunkResult(const std::string& id, int index, const nlohmann::json& result) override;
+  void ResetChunk(const std::string& id, int index) override;
   std::optional<std::string> AcquireJobLock(const std::string& id, const std::string& owner,
-                                            int64_t lease_ms,
-                                            const std::string& dead_owner) override;
+                                            int64_t lease_ms) override;
   bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) override;
   void ReleaseJobLock(const std::string& id, const std::string& owner) override;
   bool DeleteJob(const std::string& id, const std::string& owner) override;
@@ -69,6 +69,9 @@ class SqliteStateStore : public StateStore {
   }
 
   void Migrate();
+  // Whether what `owner` holds under a lease expiring at `expiry_ms` may be taken now: its
+  // holder is provably gone, or the lease has expired and the holder is not provably alive.
+  bool Claimable(const std::string& owner, int64_t expiry_ms);
   std::optional<JobRecord> LoadJob(const std::string& id);
   JobRecord ReadJob(const sqlite::Statement& row);
   ChunkRecord ReadChunk(const sqlite::Statement& row, const std::string& id);
@@ -84,6 +87,7 @@ class SqliteStateStore : public StateStore {
   void InsertEvent(const std::string& id, const std::string& kind, std::optional<int> chunk,
                    const std::string& message);
 
+  Env& env_;
   sqlite::Database db_;
   std::mutex mutex_;
 };
