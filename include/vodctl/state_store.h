@@ -50,10 +50,15 @@ class StateStore {
   virtual JobRecord GetJob(const std::string& id) = 0;
   virtual std::vector<JobRecord> ListJobs() = 0;  // oldest first
 
-  virtual void SetJobState(const std::string& id, JobState state, const std::string& error = "") = 0;
+  // With a `lock_owner`, a write of the job lock's holder: it changes nothing, returning false,
+  // unless `lock_owner` holds the lock now (a holder paused past its lock must not undo the
+  // work of the process that took the lock over). Without one the write is unconditional.
+  virtual bool SetJobState(const std::string& id, JobState state, const std::string& error = "",
+                           const std::string& lock_owner = "") = 0;
+  virtual bool SetStepState(const std::string& id, Step step, StepState state,
+                            const std::string& lock_owner = "") = 0;
   virtual void SetSourceInfo(const std::string& id, const SourceInfo& info) = 0;
   virtual void SetJobResult(const std::string& id, const nlohmann::json& result) = 0;
-  virtual void SetStepState(const std::string& id, Step step, StepState state) = 0;
 
   // Replaces the job's chunk plan with all chunks pending (split does this once).
   virtual void SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) = 0;

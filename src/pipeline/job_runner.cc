@@ -75,12 +75,12 @@ std::optional<std::pair<std::string, std::string>> CheckChunkOutputs(JobContext&
 
 std::string WorkerName() { return Env::Default().Self().ToString(); }
 
-// Holds the job lock while it lives, renewing it in the background. With IfHeld::kSkip it may
-// hold nothing: see held().
+// Holds the job lock while it lives, renewing it in the background, and fences the runner's
+// job-level writes with it meanwhile. With IfHeld::kSkip it may hold nothing: see held().
 class JobRunner::JobLock {
  public:
-  JobLock(StateStore& state, const std::string& job_id, IfHeld if_held)
-      : state_(state), job_id_(job_id), owner_(WorkerName()) {
+  JobLock(JobRunner& runner, IfHeld if_held)
+      : runner_(runner), state_(runner.state_), job_id_(runner.job_id_), owner_(WorkerName()) {
     while (std::optional<std::string> holder = TryAcquire()) {
       if (if_held == IfHeld::kSkip) {
         log::Info("job '{}': {} is working on it; leaving it to that process", job_id_, *holder);
@@ -95,11 +95,12 @@ class JobRunner::JobLock {
     }
     keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, LeaseMs()); },
                     RenewInterval(), fmt::format("job '{}' lock", job_id_));
+    runner_.lock_owner_ = owner_;
   }
-  JobLock(StateStore& state, const std::string& job_id, bool wait)
-      : JobLock(state, job_id, wait ? IfHeld::kWait : IfHeld::kFail) {}
+  JobLock(JobRunner& runner, bool wait) : JobLock(runner, wait ? IfHeld::kWait : IfHeld::kFail) {}
   ~JobLock() {
     if (!held()) return;
+    runner_.lock_owner_.clear();
     StopRenewing();
     try {
       state_.ReleaseJobLock(job_id_, owner_);
@@ -118,6 +119,7 @@ class JobRunner::JobLock {
     return state_.AcquireJobLock(job_id_, owner_, LeaseMs());
   }
 
+  JobRunner& runner_;
   StateStore& state_;
   std::string job_id_;
   std::string owner_;
@@ -128,16 +130,23 @@ JobRunner::JobRunner(StateStore& state, std::string job_id, RunnerOptions option
     : state_(state), job_id_(std::move(job_id)), options_(std::move(options)) {}
 
 void JobRunner::FailJob(const std::exception& error, std::optional<Step> step) {
-  if (step) state_.SetStepState(job_id_, *step, StepState::kFailed);
-  state_.SetJobState(job_id_, JobState::kFailed, error.what());
+  if (step) RequireLock(state_.SetStepState(job_id_, *step, StepState::kFailed, lock_owner_));
+  RequireLock(state_.SetJobState(job_id_, JobState::kFailed, error.what(), lock_owner_));
   state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
   throw;
 }
 
+void JobRunner::RequireLock(bool written) {
+  if (written) return;
+  Fail(ExitCode::kTempFail, "job '{}': {} lost the job lock to another process; stopping",
+       job_id_, lock_owner_);
+}
+
 // An interruption is not the job's fault: it goes back to waiting for `resume`.
 void JobRunner::Interrupted(Step step) {
-  state_.SetStepState(job_id_, step, StepState::kPending);
-  state_.SetJobState(job_id_, JobState::kPending);
+  // Unless the job lock was lost meanwhile: the job is then another process's to settle.
+  if (!state_.SetStepState(job_id_, step, StepState::kPending, lock_owner_)) return;
+  state_.SetJobState(job_id_, JobState::kPending, "", lock_owner_);
   state_.AddEvent(job_id_, "interrupted", std::nullopt, ToString(step));
 }
 
@@ -148,8 +157,8 @@ void JobRunner::RunStep(Step step, Body body) {
     log::Debug("job '{}': {} already done", job_id_, ToString(step));
     return;
   }
-  state_.SetJobState(job_id_, JobState::kRunning);
-  state_.SetStepState(job_id_, step, StepState::kRunning);
+  RequireLock(state_.SetJobState(job_id_, JobState::kRunning, "", lock_owner_));
+  RequireLock(state_.SetStepState(job_id_, step, StepState::kRunning, lock_owner_));
   try {
     JobContext context(state_, job_id_);
     body(context);
@@ -160,11 +169,13 @@ void JobRunner::RunStep(Step step, Body body) {
     }
     FailJob(error, step);
   }
-  state_.SetStepState(job_id_, step, StepState::kDone);
+  RequireLock(state_.SetStepState(job_id_, step, StepState::kDone, lock_owner_));
   state_.AddEvent(job_id_, "step-done", std::nullopt, ToString(step));
   // Nothing runs between steps: the job waits for the next one (a later step or a driver
   // sets it running again).
-  if (step != Step::kSegment) state_.SetJobState(job_id_, JobState::kPending);
+  if (step != Step::kSegment) {
+    RequireLock(state_.SetJobState(job_id_, JobState::kPending, "", lock_owner_));
+  }
 }
 
 void JobRunner::RequireDone(Step step, const char* before) {
@@ -180,7 +191,7 @@ void JobRunner::RequireDone(Step step, const char* before) {
 }
 
 void JobRunner::Split() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   SplitLocked();
 }
 
@@ -219,8 +230,9 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
     log::Info("{}: lease lost to another worker; leaving the chunk to it", what);
     return std::nullopt;
   };
-  state_.SetJobState(job_id_, JobState::kRunning);
-  state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
+  // Fenced by the job lock in run/resume; a lone transcode-chunk worker holds only its lease.
+  state_.SetJobState(job_id_, JobState::kRunning, "", lock_owner_);
+  state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning, lock_owner_);
   try {
     nlohmann::json result;
     {
@@ -275,7 +287,7 @@ void JobRunner::FinishTranscodeIfComplete() {
   auto chunks = state_.ListChunks(job_id_);
   bool all_done = std::all_of(chunks.begin(), chunks.end(),
                               [](const ChunkRecord& c) { return c.state == ChunkState::kDone; });
-  if (all_done) state_.SetStepState(job_id_, Step::kTranscode, StepState::kDone);
+  if (all_done) state_.SetStepState(job_id_, Step::kTranscode, StepState::kDone, lock_owner_);
 }
 
 void JobRunner::TranscodeAllChunks() {
@@ -286,6 +298,7 @@ void JobRunner::TranscodeAllChunks() {
     try {
       auto store = OpenSqliteStateStore(options_.state_path);
       JobRunner worker(*store, job_id_, options_);
+      worker.lock_owner_ = lock_owner_;  // its job-level writes are this process's, fenced so
       std::mt19937 random(std::random_device{}());
       int failures = 0;  // in a row: a chunk done starts the count again
       while (true) {
@@ -417,7 +430,7 @@ void JobRunner::TakeOverIfAbandoned(Step step) {
 }
 
 void JobRunner::Concat() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("concat");
   ConcatLocked();
@@ -429,7 +442,7 @@ void JobRunner::ConcatLocked() {
 }
 
 void JobRunner::Segment() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("segment");
   TakeOverIfAbandoned(Step::kConcat);
@@ -441,7 +454,8 @@ void JobRunner::SegmentLocked() {
   RunStep(Step::kSegment, [](JobContext& context) { RunSegment(context); });
   JobRecord job = state_.GetJob(job_id_);
   if (job.state != JobState::kDone) {
-    state_.SetJobState(job_id_, JobState::kDone);
+    // Before tmp goes: a holder that lost the lock must not remove what its successor uses.
+    RequireLock(state_.SetJobState(job_id_, JobState::kDone, "", lock_owner_));
     state_.AddEvent(job_id_, "job-done", std::nullopt, job.output);
     JobContext context(state_, job_id_);
     context.output().RemoveLeftovers();  // a killed earlier attempt's half-written files
@@ -466,7 +480,7 @@ void JobRunner::VerifyArtefacts() {
     log::Info("job '{}': {} is {}; redoing {}", job_id_, tmp.Describe(key), why,
               chunk ? fmt::format("chunk {}", *chunk) : ToString(step));
     state_.AddEvent(job_id_, "artefact-redo", chunk, fmt::format("{}: {}", key, why));
-    state_.SetStepState(job_id_, step, StepState::kPending);
+    RequireLock(state_.SetStepState(job_id_, step, StepState::kPending, lock_owner_));
   };
   const nlohmann::json& result = job.result;
   bool need_chunk_outputs = true;
@@ -530,12 +544,12 @@ void JobRunner::VerifyArtefacts() {
 }
 
 void JobRunner::RunToEnd() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   RunToEndLocked();
 }
 
 JobRunner::Claim JobRunner::RunToEndIfFree(const Wanted& wanted) {
-  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  JobLock lock(*this, IfHeld::kSkip);
   if (!lock.held()) return Claim::kHeld;
   if (!wanted(state_.GetJob(job_id_))) return Claim::kLeft;
   RunToEndLocked();
@@ -543,7 +557,7 @@ JobRunner::Claim JobRunner::RunToEndIfFree(const Wanted& wanted) {
 }
 
 JobRunner::Claim JobRunner::RemoveIfFree(const Wanted& wanted, int64_t& bytes_freed) {
-  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  JobLock lock(*this, IfHeld::kSkip);
   if (!lock.held()) return Claim::kHeld;
   JobRecord job = state_.GetJob(job_id_);
   if (!wanted(job)) return Claim::kLeft;

@@ -175,6 +175,29 @@ TEST_CASE("A wall clock step lets no process on the same host take a live holder
   }
 }
 
+TEST_CASE("A job lock holder paused past its lock changes no job or step state", "[fencing]") {
+  World world;
+  Process a(world.db_path, 100, "host-a", "0000000a");
+  Process b(world.db_path, 200, "host-b", "0000000b");
+  REQUIRE_FALSE(a.store->AcquireJobLock("j1", a.owner(), kLeaseMs).has_value());
+  CHECK(a.store->SetJobState("j1", JobState::kRunning, "", a.owner()));
+  CHECK(a.store->SetStepState("j1", Step::kSplit, StepState::kRunning, a.owner()));
+  b.env.Advance(61s);
+  REQUIRE_FALSE(b.store->AcquireJobLock("j1", b.owner(), kLeaseMs).has_value());
+  CHECK(b.store->SetStepState("j1", Step::kSplit, StepState::kDone, b.owner()));
+  CHECK(b.store->SetJobState("j1", JobState::kDone, "", b.owner()));
+
+  // a wakes and would mark the job interrupted, or failed: nothing lands.
+  CHECK_FALSE(a.store->SetStepState("j1", Step::kSplit, StepState::kPending, a.owner()));
+  CHECK_FALSE(a.store->SetJobState("j1", JobState::kFailed, "stale", a.owner()));
+  const JobRecord job = a.store->GetJob("j1");
+  CHECK(job.state == JobState::kDone);
+  CHECK(job.error.empty());
+  CHECK(job.steps.at(Step::kSplit) == StepState::kDone);
+  // Without an owner a write is unconditional, as a lone transcode-chunk worker's is.
+  CHECK(a.store->SetStepState("j1", Step::kTranscode, StepState::kRunning));
+}
+
 TEST_CASE("An owner in the old host:pid form is judged by its lease's expiry", "[fencing]") {
   World world;
   Process a(world.db_path, 100, "host-a", "0000000a");

@@ -211,12 +211,14 @@ std::vector<JobRecord> SqliteStateStore::ListJobs() {
   });
 }
 
-void SqliteStateStore::SetJobState(const std::string& id, JobState state,
-                                   const std::string& error) {
-  Transact(Mode::kWrite, [&] {
+bool SqliteStateStore::SetJobState(const std::string& id, JobState state,
+                                   const std::string& error, const std::string& lock_owner) {
+  return Transact(Mode::kWrite, [&] {
+    if (!MayWriteJob(id, lock_owner)) return false;
     TouchJob(id);
     Statement update(db_, "UPDATE jobs SET state = ?2, error = ?3 WHERE id = ?1");
     update.Bind(1, id).Bind(2, ToString(state)).Bind(3, error).Step();
+    return true;
   });
 }
 
@@ -236,11 +238,14 @@ void SqliteStateStore::SetJobResult(const std::string& id, const json& result) {
   });
 }
 
-void SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state) {
-  Transact(Mode::kWrite, [&] {
+bool SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state,
+                                    const std::string& lock_owner) {
+  return Transact(Mode::kWrite, [&] {
+    if (!MayWriteJob(id, lock_owner)) return false;
     TouchJob(id);
     Statement update(db_, "UPDATE steps SET state = ?3 WHERE job_id = ?1 AND step = ?2");
     update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Step();
+    return true;
   });
 }
 
@@ -569,6 +574,13 @@ void SqliteStateStore::FailNoChunk(const std::string& id, int index) const {
 void SqliteStateStore::RequireJob(const std::string& id) {
   Statement select(db_, "SELECT 1 FROM jobs WHERE id = ?1");
   if (!select.Bind(1, id).Step()) FailNoJob(id);
+}
+
+bool SqliteStateStore::MayWriteJob(const std::string& id, const std::string& lock_owner) {
+  if (lock_owner.empty()) return true;
+  Statement select(db_, "SELECT lock_owner = ?2 FROM jobs WHERE id = ?1");
+  if (!select.Bind(1, id).Bind(2, lock_owner).Step()) FailNoJob(id);
+  return select.ColumnInt(0) != 0;
 }
 
 void SqliteStateStore::TouchJob(const std::string& id) {

@@ -22,10 +22,12 @@ class SqliteStateStore : public StateStore {
   JobRecord GetJob(const std::string& id) override;
   std::vector<JobRecord> ListJobs() override;
 
-  void SetJobState(const std::string& id, JobState state, const std::string& error) override;
+  bool SetJobState(const std::string& id, JobState state, const std::string& error,
+                   const std::string& lock_owner) override;
+  bool SetStepState(const std::string& id, Step step, StepState state,
+                    const std::string& lock_owner) override;
   void SetSourceInfo(const std::string& id, const SourceInfo& info) override;
   void SetJobResult(const std::string& id, const nlohmann::json& result) override;
-  void SetStepState(const std::string& id, Step step, StepState state) override;
 
   void SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) override;
   std::vector<ChunkRecord> ListChunks(const std::string& id) override;
@@ -79,6 +81,9 @@ class SqliteStateStore : public StateStore {
   [[noreturn]] void FailNoChunk(const std::string& id, int index) const;
   // Error(kUsage) when the job does not exist.
   void RequireJob(const std::string& id);
+  // Whether `lock_owner` (empty: anyone) may write the job now; Error(kUsage) when the job
+  // does not exist.
+  bool MayWriteJob(const std::string& id, const std::string& lock_owner);
   // Marks the job as just updated; Error(kUsage) when it does not exist.
   void TouchJob(const std::string& id);
   // Runs an UPDATE of one chunk that ends in `RETURNING attempts`; Error(kUsage) when the
