@@ -136,6 +136,8 @@ TEST_CASE("Processes of one host name and pid but other identities are told apar
     // What is gone is taken at once, without waiting for expiry.
     CHECK_FALSE(c.store->AcquireJobLock("j1", c.owner(), kLeaseMs).has_value());
     CHECK(c.store->ClaimChunk("j1", 0, c.owner(), kLeaseMs).has_value());
+    CHECK(c.store->ListEvents("j1").back().message ==
+          fmt::format("claimed by {}, attempt 2 ({} is gone)", c.owner(), a.owner()));
   }
   SECTION("after the host rebooted") {
     Process c(world.db_path, 1, "pod", "0000000c");

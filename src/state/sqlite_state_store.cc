@@ -322,9 +322,10 @@ std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
       return std::nullopt;
     }
     ChunkRecord chunk = std::move(*found);
-    // A lease taken over still names the worker that held it; the event says so.
+    // A lease taken over still names the worker that held it; the event says so, and why.
     const std::string expired_owner =
         chunk.state == ChunkState::kRunning ? chunk.lease_owner : std::string();
+    const bool expired = chunk.lease_expiry_ms < now;  // else Claimable found its holder gone
 
     Statement update(db_,
                      "UPDATE chunks SET state = 'running', lease_owner = ?3, lease_expiry_ms = ?4, "
@@ -336,7 +337,10 @@ std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
     chunk.lease_expiry_ms = now + lease_ms;
 
     std::string message = fmt::format("claimed by {}, attempt {}", owner, chunk.attempts);
-    if (!expired_owner.empty()) message += fmt::format(" (lease of {} expired)", expired_owner);
+    if (!expired_owner.empty()) {
+      message += expired ? fmt::format(" (lease of {} expired)", expired_owner)
+                         : fmt::format(" ({} is gone)", expired_owner);
+    }
     InsertEvent(id, "chunk-claimed", chunk.plan.index, message);
     return chunk;
   });
