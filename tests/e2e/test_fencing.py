@@ -1,6 +1,7 @@
 """Fencing: a worker frozen (SIGSTOP) past its lease while a worker on another host takes its
 chunk, then thawed (SIGCONT), changes nothing. Every chunk is done once, by the worker that
-held it then, and the output is byte-identical to an uninterrupted run.
+held it then, and the output is byte-identical to an uninterrupted run. A worker on the same
+host does not take the frozen worker's chunk at all: it is provably alive.
 
 The second host is a UTS namespace with a host name of its own (unshare --uts, as root), so
 the frozen worker is not provably alive to it and only its lease's expiry frees the chunk.
@@ -129,6 +130,28 @@ class FencingTest(VodTestCase):
         rc, _, err = plain.vodctl("run", source, plain.path("out"), *JOB_OPTIONS, quiet=True)
         self.assertEqual(rc, EX_OK, err)
         self.assertEqual(tree_hashes(self.ws.path("out")), tree_hashes(plain.path("out")))
+
+    def test_a_frozen_worker_keeps_its_lease_from_a_worker_on_the_same_host(self):
+        # Past its lease by the clock, but provably alive to a process of the same host and
+        # pid namespace: its identity, not the wall clock, decides.
+        source = vodtest.media("long")
+        self.run_ok("split", source, "--output", self.ws.path("out"), *JOB_OPTIONS, quiet=True)
+        holder = self.worker("transcode-chunk", "--job", JOB, "--chunk", "0")
+        try:
+            owner = self.freeze_once_claimed(holder, 0)
+            time.sleep(LEASE_SECONDS + 1)
+            other = self.worker("transcode-chunk", "--job", JOB, "--chunk", "0")
+            out, err = other.communicate(timeout=120)
+            self.assertEqual(other.returncode, EX_OK, err)
+            self.assertEqual(out.strip(), "", "the chunk was taken from a live worker")
+            self.assertIn("chunk 0 is already done or held by another worker", err)
+            self.assertEqual(chunk_row(self.ws.state, 0), ("running", owner, 1))
+        finally:
+            holder.send_signal(signal.SIGCONT)
+        out, err = holder.communicate(timeout=120)
+        self.assertEqual(holder.returncode, EX_OK, err)
+        self.assertEqual(out.strip(), "0")
+        self.assertEqual(chunk_row(self.ws.state, 0), ("done", None, 1))
 
 
 if __name__ == "__main__":
