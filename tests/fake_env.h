@@ -4,6 +4,7 @@
 
 #include "vodctl/env.h"
 
+#include <atomic>
 #include <map>
 #include <utility>
 
@@ -19,7 +20,9 @@ class FakeEnv : public Env {
   }
 
   int64_t WallMs() override { return wall_ms_; }
-  std::chrono::steady_clock::time_point MonotonicNow() override { return monotonic_; }
+  std::chrono::steady_clock::time_point MonotonicNow() override {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(monotonic_));
+  }
   const ProcessIdentity& Self() override { return self_; }
   std::optional<uint64_t> StartTicksOf(int64_t pid) override {
     auto found = processes_.find(pid);
@@ -30,7 +33,7 @@ class FakeEnv : public Env {
   // Time passes: both clocks move.
   void Advance(std::chrono::milliseconds by) {
     wall_ms_ += by.count();
-    monotonic_ += by;
+    monotonic_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(by).count();
   }
   // NTP steps the wall clock; the monotonic clock does not move.
   void StepWallClock(std::chrono::milliseconds by) { wall_ms_ += by.count(); }
@@ -40,8 +43,9 @@ class FakeEnv : public Env {
   ProcessIdentity& self() { return self_; }
 
  private:
-  int64_t wall_ms_ = 1'800'000'000'000;
-  std::chrono::steady_clock::time_point monotonic_{};
+  // Atomic: a LeaseKeeper's thread reads the clocks while the test moves them.
+  std::atomic<int64_t> wall_ms_ = 1'800'000'000'000;
+  std::atomic<std::chrono::steady_clock::rep> monotonic_ = 0;
   ProcessIdentity self_;
   std::map<int64_t, uint64_t> processes_;
 };

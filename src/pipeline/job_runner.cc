@@ -94,7 +94,8 @@ class JobRunner::JobLock {
       std::this_thread::sleep_for(kLockPollInterval);
     }
     keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, LeaseMs()); },
-                    RenewInterval(), fmt::format("job '{}' lock", job_id_));
+                    RenewInterval(), std::chrono::milliseconds(LeaseMs()),
+                    fmt::format("job '{}' lock", job_id_));
     runner_.lock_owner_ = owner_;
   }
   JobLock(JobRunner& runner, bool wait) : JobLock(runner, wait ? IfHeld::kWait : IfHeld::kFail) {}
@@ -238,7 +239,7 @@ std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
     {
       // Stopped before the chunk is completed, so a late renewal never finds the lease gone.
       LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, lease, LeaseMs()); },
-                         RenewInterval(), what);
+                         RenewInterval(), std::chrono::milliseconds(LeaseMs()), what);
       JobContext context(state_, job_id_);
       // Just before the chunk's files replace what is in tmp: a worker that was paused past its
       // lease must not overwrite the files of the one that holds it now. Renewing both checks
