@@ -53,7 +53,7 @@ struct ChunkRecord {
   ChunkPlan plan;
   ChunkState state = ChunkState::kPending;
   int attempts = 0;          // how many times a worker claimed it
-  std::string lease_owner;   // "host:pid" while running
+  std::string lease_owner;   // a ProcessIdentity (env.h) while running
   int64_t lease_expiry_ms = 0;  // unix time in ms; a running chunk past it is claimable
   std::string error;
   nlohmann::json result;     // per rendition: {"name":{"size":N,"sha256":"..","frames":N}}
@@ -72,7 +72,7 @@ struct JobRecord {
   // When each step last started and finished (unix ms; 0: not yet), for job.done's timings.
   std::map<Step, std::pair<int64_t, int64_t>> step_times;
   NotifyOptions notify;
-  std::string lock_owner;       // "host:pid" of the process driving the job, if any
+  std::string lock_owner;       // ProcessIdentity of the process driving the job, if any
   int64_t lock_expiry_ms = 0;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;

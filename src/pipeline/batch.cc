@@ -4,6 +4,11 @@
 #include "vodctl/log.h"
 
 namespace vodctl {
+namespace {
+
+constexpr const char* kRemovedSinceListed = "removed (by a prune) since it was listed";
+
+}  // namespace
 
 std::optional<std::string> SkipReason(const JobRecord& job, const BatchOptions& options) {
   if (job.state == JobState::kDone) return "done already";
@@ -25,9 +30,16 @@ BatchRunner::BatchRunner(StateStore& state, RunnerOptions runner_options, BatchO
 void BatchRunner::Run(const std::vector<std::string>& ids, BatchReport& report) {
   int taken = 0;
   for (const std::string& id : ids) {
-    JobRecord job = state_.GetJob(id);
     BatchJob entry;
     entry.id = id;
+    // A job listed a moment ago may be gone: a concurrent `prune` removed it.
+    std::optional<JobRecord> found = state_.FindJob(id);
+    if (!found) {
+      entry.reason = kRemovedSinceListed;
+      report.Add(std::move(entry));
+      continue;
+    }
+    const JobRecord& job = *found;
     entry.source = job.source;
     entry.output = job.output;
     if (options_.max_jobs > 0 && taken >= options_.max_jobs) {
@@ -68,6 +80,10 @@ void BatchRunner::RunOne(BatchJob& entry) {
         break;
     }
   } catch (const std::exception& error) {
+    if (!state_.FindJob(entry.id)) {  // pruned between the look above and taking its lock
+      entry.reason = kRemovedSinceListed;
+      return;
+    }
     const auto* vodctl_error = dynamic_cast<const Error*>(&error);
     entry.code = vodctl_error ? vodctl_error->code() : ExitCode::kSoftware;
     entry.outcome = entry.code == ExitCode::kTempFail ? BatchJob::Outcome::kUnfinished

@@ -91,7 +91,7 @@ int AdoptMirroredChunkResults(StateStore& state, const std::string& id, Storage&
     if (!tmp.Stat(key)) continue;
     const std::string where =
         fmt::format("job '{}' chunk {}: {}", id, chunk.plan.index, tmp.Describe(key));
-    state.CompleteChunk(id, chunk.plan.index, ParseMirroredChunkResult(tmp.Read(key), where));
+    state.AdoptChunkResult(id, chunk.plan.index, ParseMirroredChunkResult(tmp.Read(key), where));
     ++adopted;
   }
   return adopted;

@@ -7,16 +7,14 @@
 #include "pipeline/steps.h"
 #include "util/backoff.h"
 #include "util/interrupt.h"
+#include "vodctl/env.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
-
-#include <signal.h>
-#include <unistd.h>
 
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <random>
@@ -28,7 +26,6 @@ namespace {
 
 // A lease outlives a few missed renewals, and a dead worker's chunk is free again soon after.
 constexpr int64_t kLeaseMs = 60'000;
-constexpr auto kRenewInterval = std::chrono::seconds(10);
 constexpr auto kLockPollInterval = std::chrono::seconds(1);
 // A chunk that fails this often for reasons other than bad input fails the job.
 constexpr int kMaxChunkAttempts = 3;
@@ -43,25 +40,22 @@ ExitCode CodeOf(const std::exception& error) {
   return ExitCode::kSoftware;
 }
 
-std::string HostName() {
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  return host;
+// The lease length for tests that freeze a worker past its lease (VODCTL_LEASE_SECONDS);
+// otherwise kLeaseMs. Renewals come six times a lease, so a lease outlives five missed ones.
+int64_t LeaseMs() {
+  static const int64_t lease_ms = [] {
+    const char* seconds = std::getenv("VODCTL_LEASE_SECONDS");
+    if (!seconds || !*seconds) return kLeaseMs;
+    try {
+      return std::max<int64_t>(1000, static_cast<int64_t>(std::stod(seconds) * 1000));
+    } catch (const std::exception&) {
+      Fail(ExitCode::kUsage, "VODCTL_LEASE_SECONDS='{}' is not a number of seconds", seconds);
+    }
+  }();
+  return lease_ms;
 }
 
-// True when `owner` ("host:pid") is a process on this host that no longer exists: its lease
-// need not run out before the work is taken over.
-bool IsDeadLocalWorker(const std::string& owner) {
-  size_t colon = owner.rfind(':');
-  if (colon == std::string::npos || owner.substr(0, colon) != HostName()) return false;
-  pid_t pid = 0;
-  try {
-    pid = static_cast<pid_t>(std::stol(owner.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH;
-}
+std::chrono::milliseconds RenewInterval() { return std::chrono::milliseconds(LeaseMs() / 6); }
 
 // The first of `chunk`'s rendition files that is not what its result recorded, as (key, why),
 // or nothing when they are all intact.
@@ -79,14 +73,14 @@ std::optional<std::pair<std::string, std::string>> CheckChunkOutputs(JobContext&
 
 }  // namespace
 
-std::string WorkerName() { return fmt::format("{}:{}", HostName(), getpid()); }
+std::string WorkerName() { return Env::Default().Self().ToString(); }
 
-// Holds the job lock while it lives, renewing it in the background. With IfHeld::kSkip it may
-// hold nothing: see held().
+// Holds the job lock while it lives, renewing it in the background, and fences the runner's
+// job-level writes with it meanwhile. With IfHeld::kSkip it may hold nothing: see held().
 class JobRunner::JobLock {
  public:
-  JobLock(StateStore& state, const std::string& job_id, IfHeld if_held)
-      : state_(state), job_id_(job_id), owner_(WorkerName()) {
+  JobLock(JobRunner& runner, IfHeld if_held)
+      : runner_(runner), state_(runner.state_), job_id_(runner.job_id_), owner_(WorkerName()) {
     while (std::optional<std::string> holder = TryAcquire()) {
       if (if_held == IfHeld::kSkip) {
         log::Info("job '{}': {} is working on it; leaving it to that process", job_id_, *holder);
@@ -99,13 +93,15 @@ class JobRunner::JobLock {
       ThrowIfStopRequested(fmt::format("job '{}': waiting for {}", job_id_, *holder));
       std::this_thread::sleep_for(kLockPollInterval);
     }
-    keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, kLeaseMs); },
-                    kRenewInterval, fmt::format("job '{}' lock", job_id_));
+    keeper_.emplace([this] { return state_.RenewJobLock(job_id_, owner_, LeaseMs()); },
+                    RenewInterval(), std::chrono::milliseconds(LeaseMs()),
+                    fmt::format("job '{}' lock", job_id_));
+    runner_.lock_owner_ = owner_;
   }
-  JobLock(StateStore& state, const std::string& job_id, bool wait)
-      : JobLock(state, job_id, wait ? IfHeld::kWait : IfHeld::kFail) {}
+  JobLock(JobRunner& runner, bool wait) : JobLock(runner, wait ? IfHeld::kWait : IfHeld::kFail) {}
   ~JobLock() {
     if (!held()) return;
+    runner_.lock_owner_.clear();
     StopRenewing();
     try {
       state_.ReleaseJobLock(job_id_, owner_);
@@ -121,14 +117,10 @@ class JobRunner::JobLock {
 
  private:
   std::optional<std::string> TryAcquire() {
-    std::optional<std::string> holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, "");
-    if (holder && IsDeadLocalWorker(*holder)) {
-      log::Info("job '{}': {} held the lock and is gone; taking over", job_id_, *holder);
-      holder = state_.AcquireJobLock(job_id_, owner_, kLeaseMs, *holder);
-    }
-    return holder;
+    return state_.AcquireJobLock(job_id_, owner_, LeaseMs());
   }
 
+  JobRunner& runner_;
   StateStore& state_;
   std::string job_id_;
   std::string owner_;
@@ -139,16 +131,24 @@ JobRunner::JobRunner(StateStore& state, std::string job_id, RunnerOptions option
     : state_(state), job_id_(std::move(job_id)), options_(std::move(options)) {}
 
 void JobRunner::FailJob(const std::exception& error, std::optional<Step> step) {
-  if (step) state_.SetStepState(job_id_, *step, StepState::kFailed);
-  state_.SetJobState(job_id_, JobState::kFailed, error.what(), CodeOf(error));
+  if (step) RequireLock(state_.SetStepState(job_id_, *step, StepState::kFailed, lock_owner_));
+  RequireLock(state_.SetJobState(job_id_, JobState::kFailed, error.what(), CodeOf(error),
+                                 lock_owner_));
   state_.AddEvent(job_id_, "job-failed", std::nullopt, error.what());
   throw;
 }
 
+void JobRunner::RequireLock(bool written) {
+  if (written) return;
+  Fail(ExitCode::kTempFail, "job '{}': {} lost the job lock to another process; stopping",
+       job_id_, lock_owner_);
+}
+
 // An interruption is not the job's fault: it goes back to waiting for `resume`.
 void JobRunner::Interrupted(Step step) {
-  state_.SetStepState(job_id_, step, StepState::kPending);
-  state_.SetJobState(job_id_, JobState::kPending);
+  // Unless the job lock was lost meanwhile: the job is then another process's to settle.
+  if (!state_.SetStepState(job_id_, step, StepState::kPending, lock_owner_)) return;
+  state_.SetJobState(job_id_, JobState::kPending, "", ExitCode::kOk, lock_owner_);
   state_.AddEvent(job_id_, "interrupted", std::nullopt, ToString(step));
 }
 
@@ -159,8 +159,8 @@ void JobRunner::RunStep(Step step, Body body) {
     log::Debug("job '{}': {} already done", job_id_, ToString(step));
     return;
   }
-  state_.SetJobState(job_id_, JobState::kRunning);
-  state_.SetStepState(job_id_, step, StepState::kRunning);
+  RequireLock(state_.SetJobState(job_id_, JobState::kRunning, "", ExitCode::kOk, lock_owner_));
+  RequireLock(state_.SetStepState(job_id_, step, StepState::kRunning, lock_owner_));
   try {
     JobContext context(state_, job_id_);
     body(context);
@@ -171,11 +171,13 @@ void JobRunner::RunStep(Step step, Body body) {
     }
     FailJob(error, step);
   }
-  state_.SetStepState(job_id_, step, StepState::kDone);
+  RequireLock(state_.SetStepState(job_id_, step, StepState::kDone, lock_owner_));
   state_.AddEvent(job_id_, "step-done", std::nullopt, ToString(step));
   // Nothing runs between steps: the job waits for the next one (a later step or a driver
   // sets it running again).
-  if (step != Step::kSegment) state_.SetJobState(job_id_, JobState::kPending);
+  if (step != Step::kSegment) {
+    RequireLock(state_.SetJobState(job_id_, JobState::kPending, "", ExitCode::kOk, lock_owner_));
+  }
 }
 
 void JobRunner::RequireDone(Step step, const char* before) {
@@ -191,7 +193,7 @@ void JobRunner::RequireDone(Step step, const char* before) {
 }
 
 void JobRunner::Split() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   SplitLocked();
 }
 
@@ -201,10 +203,14 @@ void JobRunner::SplitLocked() {
 
 void JobRunner::ReleaseChunksOfDeadWorkers() {
   for (const ChunkRecord& chunk : state_.ListChunks(job_id_)) {
-    if (chunk.state == ChunkState::kRunning && IsDeadLocalWorker(chunk.lease_owner)) {
+    if (chunk.state != ChunkState::kRunning ||
+        Env::Default().LivenessOf(chunk.lease_owner) != Liveness::kGone) {
+      continue;
+    }
+    // Fenced by the lease as listed: a claim since then is someone else's, left alone.
+    if (state_.ReleaseChunk(job_id_, ChunkLease::Of(chunk), "worker is gone")) {
       log::Info("job '{}' chunk {}: its worker {} is gone; the chunk is free again", job_id_,
                 chunk.plan.index, chunk.lease_owner);
-      state_.ReleaseChunk(job_id_, chunk.plan.index, chunk.lease_owner, "worker is gone");
     }
   }
 }
@@ -212,40 +218,63 @@ void JobRunner::ReleaseChunksOfDeadWorkers() {
 std::optional<int> JobRunner::TranscodeChunk(std::optional<int> index) {
   RequireDone(Step::kSplit, "transcode-chunk");
   ReleaseChunksOfDeadWorkers();
-  const std::string owner = WorkerName();
-  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, owner, kLeaseMs);
+  std::optional<ChunkRecord> chunk = state_.ClaimChunk(job_id_, index, WorkerName(), LeaseMs());
   if (!chunk) {
     FailIfChunkFailedForGood(index);
     return std::nullopt;
   }
-  const int chunk_index = chunk->plan.index;
-  state_.SetJobState(job_id_, JobState::kRunning);
-  state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning);
+  const ChunkLease lease = ChunkLease::Of(*chunk);
+  const std::string what = fmt::format("job '{}' chunk {} (attempt {} by {})", job_id_,
+                                       lease.index, lease.token, lease.owner);
+  // Once the lease is lost every write of this worker is refused; it stops the chunk quietly,
+  // leaving the chunk, its files and the job to the worker that holds it now.
+  auto lost = [&] {
+    log::Info("{}: lease lost to another worker; leaving the chunk to it", what);
+    return std::nullopt;
+  };
+  // Fenced by the job lock in run/resume; a lone transcode-chunk worker holds only its lease.
+  state_.SetJobState(job_id_, JobState::kRunning, "", ExitCode::kOk, lock_owner_);
+  state_.SetStepState(job_id_, Step::kTranscode, StepState::kRunning, lock_owner_);
   try {
     nlohmann::json result;
     {
       // Stopped before the chunk is completed, so a late renewal never finds the lease gone.
-      LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, chunk_index, owner, kLeaseMs); },
-                         kRenewInterval, fmt::format("job '{}' chunk {}", job_id_, chunk_index));
+      LeaseKeeper keeper([&] { return state_.RenewLease(job_id_, lease, LeaseMs()); },
+                         RenewInterval(), std::chrono::milliseconds(LeaseMs()), what);
       JobContext context(state_, job_id_);
-      result = vodctl::TranscodeChunk(context, *chunk);
-      MirrorChunkResult(context.tmp(), chunk_index, result);
+      // Just before the chunk's files replace what is in tmp: a worker that was paused past its
+      // lease must not overwrite the files of the one that holds it now. Renewing both checks
+      // and buys a whole lease for the puts. Still racy: a pause between this check and a put
+      // longer than the lease lets a stale put land; the files are then the same job's same
+      // chunk encoded from the same input and options, and the recorded checksums, which only
+      // the holder writes, catch any difference when concat or resume checks them.
+      auto check_lease = [&] {
+        if (!state_.RenewLease(job_id_, lease, LeaseMs())) {
+          Fail(ExitCode::kTempFail, "{}: lease lost before storing the chunk's files", what);
+        }
+      };
+      result = vodctl::TranscodeChunk(context, *chunk, check_lease);
+      check_lease();
+      MirrorChunkResult(context.tmp(), lease.index, result);
     }
-    state_.CompleteChunk(job_id_, chunk_index, result);
+    if (!state_.CompleteChunk(job_id_, lease, result)) return lost();
   } catch (const std::exception& error) {
     const ExitCode code = CodeOf(error);
     if (code == ExitCode::kTempFail) {
-      state_.ReleaseChunk(job_id_, chunk_index, owner, error.what());
+      // Released only by its holder; and only the holder may say the job waits for resume.
+      if (!state_.ReleaseChunk(job_id_, lease, error.what())) return lost();
       Interrupted(Step::kTranscode);
       throw;
     }
-    const bool permanent = code == ExitCode::kDataError || chunk->attempts >= kMaxChunkAttempts;
-    state_.FailChunk(job_id_, chunk_index, error.what(), permanent);
+    const bool permanent = code == ExitCode::kDataError || lease.token >= kMaxChunkAttempts;
+    if (!state_.FailChunk(job_id_, lease, error.what(), permanent)) return lost();
+    // Fenced by the FailChunk just made: the chunk is now kFailed, which nobody claims, so no
+    // live worker can be publishing it; failing the job cannot undo another's work.
     if (permanent) FailJob(error, Step::kTranscode);
     throw;  // the chunk is pending again: another attempt may succeed
   }
   FinishTranscodeIfComplete();
-  return chunk_index;
+  return lease.index;
 }
 
 void JobRunner::FailIfChunkFailedForGood(std::optional<int> index) {
@@ -260,7 +289,7 @@ void JobRunner::FinishTranscodeIfComplete() {
   auto chunks = state_.ListChunks(job_id_);
   bool all_done = std::all_of(chunks.begin(), chunks.end(),
                               [](const ChunkRecord& c) { return c.state == ChunkState::kDone; });
-  if (all_done) state_.SetStepState(job_id_, Step::kTranscode, StepState::kDone);
+  if (all_done) state_.SetStepState(job_id_, Step::kTranscode, StepState::kDone, lock_owner_);
 }
 
 void JobRunner::TranscodeAllChunks() {
@@ -271,6 +300,7 @@ void JobRunner::TranscodeAllChunks() {
     try {
       auto store = OpenSqliteStateStore(options_.state_path);
       JobRunner worker(*store, job_id_, options_);
+      worker.lock_owner_ = lock_owner_;  // its job-level writes are this process's, fenced so
       std::mt19937 random(std::random_device{}());
       int failures = 0;  // in a row: a chunk done starts the count again
       while (true) {
@@ -402,7 +432,7 @@ void JobRunner::TakeOverIfAbandoned(Step step) {
 }
 
 void JobRunner::Concat() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("concat");
   ConcatLocked();
@@ -414,7 +444,7 @@ void JobRunner::ConcatLocked() {
 }
 
 void JobRunner::Segment() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   TakeOverIfAbandoned(Step::kSplit);
   GatherChunkResults("segment");
   TakeOverIfAbandoned(Step::kConcat);
@@ -426,7 +456,8 @@ void JobRunner::SegmentLocked() {
   RunStep(Step::kSegment, [](JobContext& context) { RunSegment(context); });
   JobRecord job = state_.GetJob(job_id_);
   if (job.state != JobState::kDone) {
-    state_.SetJobState(job_id_, JobState::kDone);
+    // Before tmp goes: a holder that lost the lock must not remove what its successor uses.
+    RequireLock(state_.SetJobState(job_id_, JobState::kDone, "", ExitCode::kOk, lock_owner_));
     state_.AddEvent(job_id_, "job-done", std::nullopt, job.output);
     JobContext context(state_, job_id_);
     context.output().RemoveLeftovers();  // a killed earlier attempt's half-written files
@@ -451,7 +482,7 @@ void JobRunner::VerifyArtefacts() {
     log::Info("job '{}': {} is {}; redoing {}", job_id_, tmp.Describe(key), why,
               chunk ? fmt::format("chunk {}", *chunk) : ToString(step));
     state_.AddEvent(job_id_, "artefact-redo", chunk, fmt::format("{}: {}", key, why));
-    state_.SetStepState(job_id_, step, StepState::kPending);
+    RequireLock(state_.SetStepState(job_id_, step, StepState::kPending, lock_owner_));
   };
   const nlohmann::json& result = job.result;
   bool need_chunk_outputs = true;
@@ -515,12 +546,12 @@ void JobRunner::VerifyArtefacts() {
 }
 
 void JobRunner::RunToEnd() {
-  JobLock lock(state_, job_id_, options_.wait_for_lock);
+  JobLock lock(*this, options_.wait_for_lock);
   RunToEndLocked();
 }
 
 JobRunner::Claim JobRunner::RunToEndIfFree(const Wanted& wanted) {
-  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  JobLock lock(*this, IfHeld::kSkip);
   if (!lock.held()) return Claim::kHeld;
   if (!wanted(state_.GetJob(job_id_))) return Claim::kLeft;
   RunToEndLocked();
@@ -528,7 +559,7 @@ JobRunner::Claim JobRunner::RunToEndIfFree(const Wanted& wanted) {
 }
 
 JobRunner::Claim JobRunner::RemoveIfFree(const Wanted& wanted, int64_t& bytes_freed) {
-  JobLock lock(state_, job_id_, IfHeld::kSkip);
+  JobLock lock(*this, IfHeld::kSkip);
   if (!lock.held()) return Claim::kHeld;
   JobRecord job = state_.GetJob(job_id_);
   if (!wanted(job)) return Claim::kLeft;

@@ -80,15 +80,21 @@ class JobRunner {
   void ReleaseChunksOfDeadWorkers();
   void VerifyArtefacts();
   void Interrupted(Step step);
-  // Marks the job (and the step, if one was running) failed, then rethrows.
+  // Marks the job (and the step, if one was running) failed, then rethrows; Error(kTempFail)
+  // instead when the job lock was lost.
   [[noreturn]] void FailJob(const std::exception& error, std::optional<Step> step);
+  // Error(kTempFail) naming the lock's lost holder unless `written` (a fenced write landed).
+  void RequireLock(bool written);
 
   StateStore& state_;
   std::string job_id_;
   RunnerOptions options_;
+  // This process's owner name while it holds the job lock (also in the transcode workers it
+  // starts), else empty: its job-level writes are fenced by the lock while it is set.
+  std::string lock_owner_;
 };
 
-// "host:pid", the owner recorded on leases and locks.
+// This process's ProcessIdentity as text (env.h), the owner recorded on leases and locks.
 std::string WorkerName();
 
 }  // namespace vodctl

@@ -1,13 +1,19 @@
 #include "pipeline/lease_keeper.h"
 
-#include "util/interrupt.h"
 #include "vodctl/log.h"
 
 namespace vodctl {
 
 LeaseKeeper::LeaseKeeper(std::function<bool()> renew, std::chrono::milliseconds interval,
-                         std::string what)
-    : renew_(std::move(renew)), interval_(interval), what_(std::move(what)) {
+                         std::chrono::milliseconds lease, std::string what, Env& env,
+                         std::function<void()> on_lost)
+    : renew_(std::move(renew)),
+      interval_(interval),
+      lease_(lease),
+      what_(std::move(what)),
+      env_(env),
+      on_lost_(std::move(on_lost)),
+      last_renewed_(env_.MonotonicNow()) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -26,10 +32,20 @@ void LeaseKeeper::Run() {
     try {
       if (!renew_()) {
         log::Info("{}: lease lost to another worker, stopping", what_);
-        RequestStop("lease lost");
+        on_lost_();
         return;
       }
+      last_renewed_ = env_.MonotonicNow();
     } catch (const std::exception& error) {
+      const auto unrenewed = env_.MonotonicNow() - last_renewed_;
+      if (unrenewed >= lease_) {
+        log::Info("{}: not renewed for {} s, a whole lease: another worker may hold it now; "
+                  "stopping (last error: {})",
+                  what_, std::chrono::duration_cast<std::chrono::seconds>(unrenewed).count(),
+                  error.what());
+        on_lost_();
+        return;
+      }
       // A busy database is no reason to give up the work: the lease has slack for retries.
       log::Info("{}: renewing the lease failed, will retry: {}", what_, error.what());
     }

@@ -38,7 +38,7 @@ struct PruneFixture {
     store->SetJobState("done", JobState::kDone);
     store->SetJobState("failed", JobState::kFailed, "broken");
     store->SetJobState("held", JobState::kDone);
-    REQUIRE_FALSE(store->AcquireJobLock("held", "elsewhere:1", 60'000, "").has_value());
+    REQUIRE_FALSE(store->AcquireJobLock("held", "elsewhere:1", 60'000).has_value());
   }
   bool HasTmp(const char* id) { return fs::exists(folder.path() / "tmp" / id); }
 

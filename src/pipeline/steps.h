@@ -4,6 +4,8 @@
 
 #include "pipeline/job_context.h"
 
+#include <functional>
+
 namespace vodctl {
 
 // Probes the source, cuts its first video stream at key frames into chunks and copies every
@@ -19,7 +21,10 @@ void EncodeAudio(JobContext& context);
 
 // Decodes one chunk once and encodes every rendition of it. Error(kDataError) when the chunk
 // does not decode to the frames split counted.
-nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk);
+// `before_storing` runs just before the chunk's files are stored in tmp; what it throws leaves
+// them unstored (a worker that lost its lease).
+nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk,
+                              const std::function<void()>& before_storing = [] {});
 
 // Joins each rendition's chunks, by stream copy, into one file per rendition.
 void RunConcat(JobContext& context);

@@ -150,7 +150,8 @@ class RenditionWriter {
 
 }  // namespace
 
-nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
+nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk,
+                              const std::function<void()>& before_storing) {
   const ChunkPlan& plan = chunk.plan;
   const VideoInfo& video = context.source().video;
   const std::string what = fmt::format("job '{}' chunk {}", context.id(), plan.index);
@@ -241,6 +242,7 @@ nlohmann::json TranscodeChunk(JobContext& context, const ChunkRecord& chunk) {
 
   nlohmann::json result = nlohmann::json::object();
   const auto renditions = context.renditions();
+  before_storing();
   for (size_t i = 0; i < writers.size(); ++i) {
     result[renditions[i].name] = writers[i]->Publish(plan.end_slot - plan.first_slot);
   }

@@ -118,12 +118,6 @@ constexpr const char* kChunkColumns =
 constexpr const char* kOutboxColumns = "id, event_id, job_id, sequence, type, time_ms, body";
 constexpr const char* kClearLease = "lease_owner = NULL, lease_expiry_ms = NULL";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 template <typename T>
 T Decode(const sqlite::Database& db, const std::string& text, const std::string& what) {
   try {
@@ -199,11 +193,11 @@ void from_json(const json& j, NotifyOptions& notify) {
   notify.retry_for = j.value("retry_for", defaults.retry_for);
 }
 
-std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path) {
-  return std::make_unique<SqliteStateStore>(path);
+std::unique_ptr<StateStore> OpenSqliteStateStore(const std::string& path, Env& env) {
+  return std::make_unique<SqliteStateStore>(path, env);
 }
 
-SqliteStateStore::SqliteStateStore(const std::string& path) : db_(path) {
+SqliteStateStore::SqliteStateStore(const std::string& path, Env& env) : env_(env), db_(path) {
   db_.SetBusyTimeout(kBusyTimeout);
   db_.Exec("PRAGMA foreign_keys = ON");
   EnableWal(db_);
@@ -251,7 +245,7 @@ JobRecord SqliteStateStore::CreateOrCheckJob(const std::string& id, const std::s
                          "created_at_ms, updated_at_ms, notify_json) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
     insert_job.Bind(1, id).Bind(2, source).Bind(3, output).Bind(4, json(options).dump());
-    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, NowMs());
+    insert_job.Bind(5, ToString(JobState::kPending)).Bind(6, env_.WallMs());
     insert_job.Bind(7, json(notify).dump()).Step();
     Statement insert_step(db_, "INSERT INTO steps (job_id, step, state) VALUES (?1, ?2, ?3)");
     for (Step step : kAllSteps) {
@@ -285,14 +279,16 @@ std::vector<JobRecord> SqliteStateStore::ListJobs() {
   });
 }
 
-void SqliteStateStore::SetJobState(const std::string& id, JobState state,
-                                   const std::string& error, ExitCode exit_code) {
-  Transact(Mode::kWrite, [&] {
+bool SqliteStateStore::SetJobState(const std::string& id, JobState state,
+                                   const std::string& error, ExitCode exit_code,
+                                   const std::string& lock_owner) {
+  return Transact(Mode::kWrite, [&] {
+    if (!MayWriteJob(id, lock_owner)) return false;
     TouchJob(id);
     const JobRecord before = *LoadJob(id);
     Statement update(db_, "UPDATE jobs SET state = ?2, error = ?3 WHERE id = ?1");
     update.Bind(1, id).Bind(2, ToString(state)).Bind(3, error).Step();
-    if (state == before.state) return;
+    if (state == before.state) return true;
     if (state == JobState::kDone) {
       Enqueue(id, "job.done", DoneData(*LoadJob(id)));
     } else if (state == JobState::kFailed) {
@@ -305,6 +301,7 @@ void SqliteStateStore::SetJobState(const std::string& id, JobState state,
       Enqueue(id, "job.retrying", {{"reason", "run again after failing"},
                                    {"previous_error", before.error}});
     }
+    return true;
   });
 }
 
@@ -324,8 +321,10 @@ void SqliteStateStore::SetJobResult(const std::string& id, const json& result) {
   });
 }
 
-void SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state) {
-  Transact(Mode::kWrite, [&] {
+bool SqliteStateStore::SetStepState(const std::string& id, Step step, StepState state,
+                                    const std::string& lock_owner) {
+  return Transact(Mode::kWrite, [&] {
+    if (!MayWriteJob(id, lock_owner)) return false;
     TouchJob(id);
     // A step that starts (again) is timed from now; one that finishes, up to now.
     Statement update(db_,
@@ -333,7 +332,8 @@ void SqliteStateStore::SetStepState(const std::string& id, Step step, StepState 
                      "started_at_ms = CASE WHEN ?3 = 'running' THEN ?4 ELSE started_at_ms END, "
                      "finished_at_ms = CASE WHEN ?3 = 'running' THEN 0 WHEN ?3 = 'done' THEN ?4 "
                      "ELSE finished_at_ms END WHERE job_id = ?1 AND step = ?2");
-    update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Bind(4, NowMs()).Step();
+    update.Bind(1, id).Bind(2, ToString(step)).Bind(3, ToString(state)).Bind(4, env_.WallMs()).Step();
+    return true;
   });
 }
 
@@ -366,31 +366,54 @@ std::vector<ChunkRecord> SqliteStateStore::ListChunks(const std::string& id) {
   });
 }
 
+bool SqliteStateStore::Claimable(const std::string& owner, int64_t expiry_ms) {
+  switch (env_.LivenessOf(owner)) {
+    case Liveness::kGone:
+      return true;
+    case Liveness::kAlive:
+      return false;
+    case Liveness::kUnknown:
+      return expiry_ms < env_.WallMs();
+  }
+  return false;
+}
+
 std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
                                                         std::optional<int> index,
                                                         const std::string& owner,
                                                         int64_t lease_ms) {
   return Transact(Mode::kWrite, [&]() -> std::optional<ChunkRecord> {
     TouchJob(id);
-    const int64_t now = NowMs();
+    const int64_t now = env_.WallMs();
+    // Running chunks are candidates too: whether one is claimable depends on its holder's
+    // liveness, which only the Env knows.
     Statement select(db_, fmt::format("SELECT {} FROM chunks WHERE job_id = ?1 "
-                                      "AND (?2 IS NULL OR idx = ?2) AND (state = 'pending' OR "
-                                      "(state = 'running' AND lease_expiry_ms < ?3)) "
-                                      "ORDER BY idx LIMIT 1",
+                                      "AND (?2 IS NULL OR idx = ?2) AND state IN "
+                                      "('pending', 'running') ORDER BY idx",
                                       kChunkColumns));
-    select.Bind(1, id).Bind(3, now);
+    select.Bind(1, id);
     index ? select.Bind(2, *index) : select.BindNull(2);
-    if (!select.Step()) {
+    std::optional<ChunkRecord> found;
+    while (!found && select.Step()) {
+      ChunkRecord candidate = ReadChunk(select, id);
+      if (candidate.state == ChunkState::kPending ||
+          Claimable(candidate.lease_owner, candidate.lease_expiry_ms)) {
+        found = std::move(candidate);
+      }
+    }
+    select.Reset();
+    if (!found) {
       if (index) {
         Statement exists(db_, "SELECT 1 FROM chunks WHERE job_id = ?1 AND idx = ?2");
         if (!exists.Bind(1, id).Bind(2, *index).Step()) FailNoChunk(id, *index);
       }
       return std::nullopt;
     }
-    ChunkRecord chunk = ReadChunk(select, id);
-    // An expired lease still names the worker that died holding it; the event says so.
+    ChunkRecord chunk = std::move(*found);
+    // A lease taken over still names the worker that held it; the event says so, and why.
     const std::string expired_owner =
         chunk.state == ChunkState::kRunning ? chunk.lease_owner : std::string();
+    const bool expired = chunk.lease_expiry_ms < now;  // else Claimable found its holder gone
 
     Statement update(db_,
                      "UPDATE chunks SET state = 'running', lease_owner = ?3, lease_expiry_ms = ?4, "
@@ -402,25 +425,93 @@ std::optional<ChunkRecord> SqliteStateStore::ClaimChunk(const std::string& id,
     chunk.lease_expiry_ms = now + lease_ms;
 
     std::string message = fmt::format("claimed by {}, attempt {}", owner, chunk.attempts);
-    if (!expired_owner.empty()) message += fmt::format(" (lease of {} expired)", expired_owner);
+    if (!expired_owner.empty()) {
+      message += expired ? fmt::format(" (lease of {} expired)", expired_owner)
+                         : fmt::format(" ({} is gone)", expired_owner);
+    }
     InsertEvent(id, "chunk-claimed", chunk.plan.index, message);
     return chunk;
   });
 }
 
-bool SqliteStateStore::RenewLease(const std::string& id, int index, const std::string& owner,
+namespace {
+
+// The condition every lease holder's write ends in: ?1 job, ?2 index, ?3 owner, ?4 token.
+constexpr const char* kHeldBy =
+    "job_id = ?1 AND idx = ?2 AND state = 'running' AND lease_owner = ?3 AND attempts = ?4";
+
+void BindLease(Statement& update, const std::string& id, const ChunkLease& lease) {
+  update.Bind(1, id).Bind(2, lease.index).Bind(3, lease.owner).Bind(4, lease.token);
+}
+
+}  // namespace
+
+bool SqliteStateStore::RenewLease(const std::string& id, const ChunkLease& lease,
                                   int64_t lease_ms) {
   return Transact(Mode::kWrite, [&] {
     TouchJob(id);
-    Statement update(db_,
-                     "UPDATE chunks SET lease_expiry_ms = ?4 WHERE job_id = ?1 AND idx = ?2 "
-                     "AND state = 'running' AND lease_owner = ?3");
-    update.Bind(1, id).Bind(2, index).Bind(3, owner).Bind(4, NowMs() + lease_ms).Step();
+    Statement update(db_, fmt::format("UPDATE chunks SET lease_expiry_ms = ?5 WHERE {}", kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, env_.WallMs() + lease_ms).Step();
     return db_.Changes() > 0;
   });
 }
 
-void SqliteStateStore::CompleteChunk(const std::string& id, int index, const json& result) {
+bool SqliteStateStore::CompleteChunk(const std::string& id, const ChunkLease& lease,
+                                     const json& result) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = 'done', result_json = ?5, "
+                                      "error = '', {} WHERE {}",
+                                      kClearLease, kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, result.dump()).Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-done", lease.index, fmt::format("done on attempt {}", lease.token));
+    EnqueueProgress(*LoadJob(id));
+    return true;
+  });
+}
+
+bool SqliteStateStore::FailChunk(const std::string& id, const ChunkLease& lease,
+                                 const std::string& error, bool permanent) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_, fmt::format("UPDATE chunks SET state = ?5, error = ?6, {} WHERE {}",
+                                      kClearLease, kHeldBy));
+    BindLease(update, id, lease);
+    update.Bind(5, ToString(permanent ? ChunkState::kFailed : ChunkState::kPending));
+    update.Bind(6, error).Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-failed", lease.index,
+                fmt::format("attempt {} failed{}: {}", lease.token,
+                            permanent ? " permanently" : ", will retry", error));
+    if (!permanent) {
+      Enqueue(id, "job.retrying", {{"reason", "chunk failed"},
+                                   {"chunk", lease.index},
+                                   {"attempt", lease.token},
+                                   {"error", error}});
+    }
+    return true;
+  });
+}
+
+bool SqliteStateStore::ReleaseChunk(const std::string& id, const ChunkLease& lease,
+                                    const std::string& why) {
+  return Transact(Mode::kWrite, [&] {
+    TouchJob(id);
+    Statement update(db_,
+                     fmt::format("UPDATE chunks SET state = 'pending', {} WHERE {}", kClearLease,
+                                 kHeldBy));
+    BindLease(update, id, lease);
+    update.Step();
+    if (db_.Changes() == 0) return false;
+    InsertEvent(id, "chunk-released", lease.index, fmt::format("{} released: {}", lease.owner, why));
+    return true;
+  });
+}
+
+void SqliteStateStore::AdoptChunkResult(const std::string& id, int index, const json& result) {
   Transact(Mode::kWrite, [&] {
     TouchJob(id);
     Statement update(db_, fmt::format("UPDATE chunks SET state = 'done', result_json = ?3, "
@@ -431,29 +522,6 @@ void SqliteStateStore::CompleteChunk(const std::string& id, int index, const jso
     const int attempts = UpdateChunk(update, id, index);
     InsertEvent(id, "chunk-done", index, fmt::format("done on attempt {}", attempts));
     EnqueueProgress(*LoadJob(id));
-  });
-}
-
-void SqliteStateStore::FailChunk(const std::string& id, int index, const std::string& error,
-                                 bool permanent) {
-  Transact(Mode::kWrite, [&] {
-    TouchJob(id);
-    Statement update(db_, fmt::format("UPDATE chunks SET state = ?3, error = ?4, {} "
-                                      "WHERE job_id = ?1 AND idx = ?2 RETURNING attempts",
-                                      kClearLease));
-    update.Bind(1, id).Bind(2, index);
-    update.Bind(3, ToString(permanent ? ChunkState::kFailed : ChunkState::kPending));
-    update.Bind(4, error);
-    const int attempts = UpdateChunk(update, id, index);
-    InsertEvent(id, "chunk-failed", index,
-                fmt::format("attempt {} failed{}: {}", attempts,
-                            permanent ? " permanently" : ", will retry", error));
-    if (!permanent) {
-      Enqueue(id, "job.retrying", {{"reason", "chunk failed"},
-                                   {"chunk", index},
-                                   {"attempt", attempts},
-                                   {"error", error}});
-    }
   });
 }
 
@@ -470,36 +538,23 @@ void SqliteStateStore::ResetChunk(const std::string& id, int index) {
   });
 }
 
-void SqliteStateStore::ReleaseChunk(const std::string& id, int index, const std::string& owner,
-                                    const std::string& why) {
-  Transact(Mode::kWrite, [&] {
-    TouchJob(id);
-    Statement update(db_, fmt::format("UPDATE chunks SET state = 'pending', {} WHERE job_id = ?1 "
-                                      "AND idx = ?2 AND state = 'running' AND lease_owner = ?3",
-                                      kClearLease));
-    update.Bind(1, id).Bind(2, index).Bind(3, owner).Step();
-    // Someone else reclaimed it after our lease expired: theirs now, nothing to release.
-    if (db_.Changes() > 0) {
-      InsertEvent(id, "chunk-released", index, fmt::format("{} released: {}", owner, why));
-    }
-  });
-}
-
 std::optional<std::string> SqliteStateStore::AcquireJobLock(const std::string& id,
                                                             const std::string& owner,
-                                                            int64_t lease_ms,
-                                                            const std::string& dead_owner) {
+                                                            int64_t lease_ms) {
   return Transact(Mode::kWrite, [&]() -> std::optional<std::string> {
-    const int64_t now = NowMs();
-    Statement update(db_,
-                     "UPDATE jobs SET lock_owner = ?2, lock_expiry_ms = ?3 WHERE id = ?1 AND "
-                     "(lock_owner IN ('', ?2, ?4) OR lock_expiry_ms < ?5)");
-    update.Bind(1, id).Bind(2, owner).Bind(3, now + lease_ms).Bind(4, dead_owner).Bind(5, now);
-    update.Step();
-    if (db_.Changes() > 0) return std::nullopt;
     std::optional<JobRecord> job = LoadJob(id);
     if (!job) FailNoJob(id);
-    return job->lock_owner;
+    const std::string& holder = job->lock_owner;
+    if (!holder.empty() && holder != owner && !Claimable(holder, job->lock_expiry_ms)) {
+      return holder;
+    }
+    if (!holder.empty() && holder != owner) {
+      log::Info("job '{}': the lock of {} is expired or its holder gone; {} takes it", id,
+                holder, owner);
+    }
+    Statement update(db_, "UPDATE jobs SET lock_owner = ?2, lock_expiry_ms = ?3 WHERE id = ?1");
+    update.Bind(1, id).Bind(2, owner).Bind(3, env_.WallMs() + lease_ms).Step();
+    return std::nullopt;
   });
 }
 
@@ -507,7 +562,7 @@ bool SqliteStateStore::RenewJobLock(const std::string& id, const std::string& ow
                                     int64_t lease_ms) {
   return Transact(Mode::kWrite, [&] {
     Statement update(db_, "UPDATE jobs SET lock_expiry_ms = ?3 WHERE id = ?1 AND lock_owner = ?2");
-    update.Bind(1, id).Bind(2, owner).Bind(3, NowMs() + lease_ms).Step();
+    update.Bind(1, id).Bind(2, owner).Bind(3, env_.WallMs() + lease_ms).Step();
     return db_.Changes() > 0;
   });
 }
@@ -602,7 +657,7 @@ std::vector<PendingDelivery> SqliteStateStore::DueDeliveries(int64_t until_ms, i
 bool SqliteStateStore::ClaimDelivery(int64_t event_row, const std::string& url,
                                      int64_t lease_ms) {
   return Transact(Mode::kWrite, [&] {
-    const int64_t now = NowMs();
+    const int64_t now = env_.WallMs();
     Statement claim(db_,
                     "UPDATE deliveries SET claimed_until_ms = ?3 WHERE event_row = ?1 AND "
                     "url = ?2 AND state = 'pending' AND claimed_until_ms <= ?4");
@@ -714,9 +769,16 @@ void SqliteStateStore::RequireJob(const std::string& id) {
   if (!select.Bind(1, id).Step()) FailNoJob(id);
 }
 
+bool SqliteStateStore::MayWriteJob(const std::string& id, const std::string& lock_owner) {
+  if (lock_owner.empty()) return true;
+  Statement select(db_, "SELECT lock_owner = ?2 FROM jobs WHERE id = ?1");
+  if (!select.Bind(1, id).Bind(2, lock_owner).Step()) FailNoJob(id);
+  return select.ColumnInt(0) != 0;
+}
+
 void SqliteStateStore::TouchJob(const std::string& id) {
   Statement update(db_, "UPDATE jobs SET updated_at_ms = ?2 WHERE id = ?1");
-  update.Bind(1, id).Bind(2, NowMs()).Step();
+  update.Bind(1, id).Bind(2, env_.WallMs()).Step();
   if (db_.Changes() == 0) FailNoJob(id);
 }
 
@@ -730,7 +792,7 @@ void SqliteStateStore::InsertEvent(const std::string& id, const std::string& kin
   Statement insert(db_,
                    "INSERT INTO events (job_id, time_ms, kind, chunk, message) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.Bind(1, id).Bind(2, NowMs()).Bind(3, kind).Bind(5, message);
+  insert.Bind(1, id).Bind(2, env_.WallMs()).Bind(3, kind).Bind(5, message);
   chunk ? insert.Bind(4, *chunk) : insert.BindNull(4);
   insert.Step();
 }
@@ -741,7 +803,7 @@ namespace vodctl {
 
 void SqliteStateStore::Enqueue(const std::string& id, const std::string& type,
                                const json& data) {
-  const int64_t now = NowMs();
+  const int64_t now = env_.WallMs();
   Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE job_id = ?1");
   last.Bind(1, id).Step();
   const int64_t sequence = last.ColumnInt64(0) + 1;
@@ -774,7 +836,7 @@ void SqliteStateStore::EnqueueProgress(const JobRecord& job) {
                  "SELECT MAX(time_ms) FROM outbox WHERE job_id = ?1 AND type = 'job.progress'");
   last.Bind(1, job.id).Step();
   if (!last.ColumnIsNull(0) &&
-      NowMs() - last.ColumnInt64(0) < static_cast<int64_t>(job.notify.progress_interval * 1000)) {
+      env_.WallMs() - last.ColumnInt64(0) < static_cast<int64_t>(job.notify.progress_interval * 1000)) {
     return;
   }
   Statement counts(db_,

@@ -14,7 +14,7 @@ namespace vodctl {
 class SqliteStateStore : public StateStore {
  public:
   // Opens the database, sets up the connection and brings the schema up to date.
-  explicit SqliteStateStore(const std::string& path);
+  SqliteStateStore(const std::string& path, Env& env);
 
   JobRecord CreateOrCheckJob(const std::string& id, const std::string& source,
                              const std::string& output, const JobOptions& options,
@@ -23,28 +23,29 @@ class SqliteStateStore : public StateStore {
   JobRecord GetJob(const std::string& id) override;
   std::vector<JobRecord> ListJobs() override;
 
-  void SetJobState(const std::string& id, JobState state, const std::string& error,
-                   ExitCode exit_code) override;
+  bool SetJobState(const std::string& id, JobState state, const std::string& error,
+                   ExitCode exit_code, const std::string& lock_owner) override;
+  bool SetStepState(const std::string& id, Step step, StepState state,
+                    const std::string& lock_owner) override;
   void SetSourceInfo(const std::string& id, const SourceInfo& info) override;
   void SetJobResult(const std::string& id, const nlohmann::json& result) override;
-  void SetStepState(const std::string& id, Step step, StepState state) override;
 
   void SetChunks(const std::string& id, const std::vector<ChunkPlan>& chunks) override;
   std::vector<ChunkRecord> ListChunks(const std::string& id) override;
 
   std::optional<ChunkRecord> ClaimChunk(const std::string& id, std::optional<int> index,
                                         const std::string& owner, int64_t lease_ms) override;
-  bool RenewLease(const std::string& id, int index, const std::string& owner,
-                  int64_t lease_ms) override;
-  void CompleteChunk(const std::string& id, int index, const nlohmann::json& result) override;
-  void FailChunk(const std::string& id, int index, const std::string& error,
+  bool RenewLease(const std::string& id, const ChunkLease& lease, int64_t lease_ms) override;
+  bool CompleteChunk(const std::string& id, const ChunkLease& lease,
+                     const nlohmann::json& result) override;
+  bool FailChunk(const std::string& id, const ChunkLease& lease, const std::string& error,
                  bool permanent) override;
-  void ResetChunk(const std::string& id, int index) override;
-  void ReleaseChunk(const std::string& id, int index, const std::string& owner,
+  bool ReleaseChunk(const std::string& id, const ChunkLease& lease,
                     const std::string& why) override;
+  void AdoptChunkResult(const std::string& id, int index, const nlohmann::json& result) override;
+  void ResetChunk(const std::string& id, int index) override;
   std::optional<std::string> AcquireJobLock(const std::string& id, const std::string& owner,
-                                            int64_t lease_ms,
-                                            const std::string& dead_owner) override;
+                                            int64_t lease_ms) override;
   bool RenewJobLock(const std::string& id, const std::string& owner, int64_t lease_ms) override;
   void ReleaseJobLock(const std::string& id, const std::string& owner) override;
   bool DeleteJob(const std::string& id, const std::string& owner) override;
@@ -79,6 +80,9 @@ class SqliteStateStore : public StateStore {
   }
 
   void Migrate();
+  // Whether what `owner` holds under a lease expiring at `expiry_ms` may be taken now: its
+  // holder is provably gone, or the lease has expired and the holder is not provably alive.
+  bool Claimable(const std::string& owner, int64_t expiry_ms);
   std::optional<JobRecord> LoadJob(const std::string& id);
   JobRecord ReadJob(const sqlite::Statement& row);
   ChunkRecord ReadChunk(const sqlite::Statement& row, const std::string& id);
@@ -86,6 +90,9 @@ class SqliteStateStore : public StateStore {
   [[noreturn]] void FailNoChunk(const std::string& id, int index) const;
   // Error(kUsage) when the job does not exist.
   void RequireJob(const std::string& id);
+  // Whether `lock_owner` (empty: anyone) may write the job now; Error(kUsage) when the job
+  // does not exist.
+  bool MayWriteJob(const std::string& id, const std::string& lock_owner);
   // Marks the job as just updated; Error(kUsage) when it does not exist.
   void TouchJob(const std::string& id);
   // Runs an UPDATE of one chunk that ends in `RETURNING attempts`; Error(kUsage) when the
@@ -101,6 +108,7 @@ class SqliteStateStore : public StateStore {
   // job.done's data: the result document, where it went, and each step's timings.
   nlohmann::json DoneData(const JobRecord& job);
 
+  Env& env_;
   sqlite::Database db_;
   std::mutex mutex_;
 };

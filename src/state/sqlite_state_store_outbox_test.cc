@@ -54,10 +54,12 @@ TEST_CASE("Job and chunk transitions put their events in the outbox, numbered pe
   OutboxFixture f;
   f.store->SetChunks("j1", TwoChunks());
   f.store->SetJobState("j1", JobState::kRunning);
-  f.store->ClaimChunk("j1", 0, "me", 60'000);
-  f.store->FailChunk("j1", 0, "encoder hiccup", /*permanent=*/false);
-  f.store->ClaimChunk("j1", 0, "me", 60'000);
-  f.store->CompleteChunk("j1", 0, json::object());
+  auto first = f.store->ClaimChunk("j1", 0, "me", 60'000);
+  REQUIRE(first);
+  CHECK(f.store->FailChunk("j1", ChunkLease::Of(*first), "encoder hiccup", /*permanent=*/false));
+  auto second = f.store->ClaimChunk("j1", 0, "me", 60'000);
+  REQUIRE(second);
+  CHECK(f.store->CompleteChunk("j1", ChunkLease::Of(*second), json::object()));
   f.store->SetJobResult("j1", {{"document", {{"schema_version", 1}}}});
   f.store->SetJobState("j1", JobState::kDone);
   f.store->SetJobState("j1", JobState::kDone);  // no change, no second job.done
@@ -95,8 +97,9 @@ TEST_CASE("job.progress comes at most once per interval") {
   OutboxFixture f(notify);
   f.store->SetChunks("j1", TwoChunks());
   for (int index : {0, 1}) {
-    f.store->ClaimChunk("j1", index, "me", 60'000);
-    f.store->CompleteChunk("j1", index, json::object());
+    auto claimed = f.store->ClaimChunk("j1", index, "me", 60'000);
+    REQUIRE(claimed);
+    CHECK(f.store->CompleteChunk("j1", ChunkLease::Of(*claimed), json::object()));
   }
   CHECK(f.Types() == std::vector<std::string>{"job.created", "job.progress"});
 }

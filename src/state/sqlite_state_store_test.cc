@@ -54,6 +54,8 @@ struct Fixture {
   }
 
   ChunkRecord Chunk(int index) { return store->ListChunks("j1").at(index); }
+  // The lease chunk `index` is under now.
+  ChunkLease Lease(int index) { return ChunkLease::Of(Chunk(index)); }
 
   std::vector<std::string> EventKinds() {
     std::vector<std::string> kinds;
@@ -182,10 +184,11 @@ TEST_CASE("A missing chunk is a usage error") {
   const std::string message = "job 'j1' has no chunk 7 in " + f.db_path;
   CHECK_THROWS_MATCHES(f.store->ClaimChunk("j1", 7, "w", kLongLease), Error,
                        IsError(ExitCode::kUsage, message));
-  CHECK_THROWS_MATCHES(f.store->CompleteChunk("j1", 7, json::object()), Error,
+  CHECK_THROWS_MATCHES(f.store->AdoptChunkResult("j1", 7, json::object()), Error,
                        IsError(ExitCode::kUsage, message));
-  CHECK_THROWS_MATCHES(f.store->FailChunk("j1", 7, "x", false), Error,
-                       IsError(ExitCode::kUsage, message));
+  // A lease on a chunk that does not exist is not held: the write changes nothing.
+  CHECK_FALSE(f.store->CompleteChunk("j1", {7, "w", 1}, json::object()));
+  CHECK_FALSE(f.store->FailChunk("j1", {7, "w", 1}, "x", false));
   CHECK_THROWS_MATCHES(f.store->ResetChunk("j1", 7), Error, IsError(ExitCode::kUsage, message));
   CHECK(f.store->ListEvents("j1").empty());
 }
@@ -303,7 +306,7 @@ TEST_CASE("ClaimChunk with an index claims only that chunk") {
   REQUIRE(chunk.has_value());
   CHECK(chunk->plan.index == 2);
   CHECK_FALSE(f.store->ClaimChunk("j1", 2, "w2", kLongLease).has_value());  // leased
-  f.store->CompleteChunk("j1", 2, json::object());
+  REQUIRE(f.store->CompleteChunk("j1", ChunkLease::Of(*chunk), json::object()));
   CHECK_FALSE(f.store->ClaimChunk("j1", 2, "w2", kLongLease).has_value());  // done
   CHECK(f.Chunk(0).state == ChunkState::kPending);
   CHECK(f.Chunk(1).state == ChunkState::kPending);
@@ -334,25 +337,30 @@ TEST_CASE("A chunk is claimable again only once its lease has expired") {
 
 TEST_CASE("RenewLease extends a lease only for its holder") {
   Fixture f(1);
-  const int64_t first_expiry = f.store->ClaimChunk("j1", 0, "host:1", 50).value().lease_expiry_ms;
-  CHECK(f.store->RenewLease("j1", 0, "host:1", kLongLease));
-  CHECK(f.Chunk(0).lease_expiry_ms >= first_expiry + kLongLease - 50);
-  CHECK_FALSE(f.store->RenewLease("j1", 0, "host:2", kLongLease));
+  const ChunkRecord claimed = f.store->ClaimChunk("j1", 0, "host:1", 50).value();
+  const ChunkLease lease = ChunkLease::Of(claimed);
+  CHECK(lease.token == 1);
+  CHECK(f.store->RenewLease("j1", lease, kLongLease));
+  CHECK(f.Chunk(0).lease_expiry_ms >= claimed.lease_expiry_ms + kLongLease - 50);
+  CHECK_FALSE(f.store->RenewLease("j1", {0, "host:2", 1}, kLongLease));
+  CHECK_FALSE(f.store->RenewLease("j1", {0, "host:1", 2}, kLongLease));  // not this claim's token
 
   // The lease lapses and another worker takes the chunk: the first worker has lost it.
-  f.store->RenewLease("j1", 0, "host:1", -1);
+  f.store->RenewLease("j1", lease, -1);
   REQUIRE(f.store->ClaimChunk("j1", 0, "host:2", kLongLease).has_value());
-  CHECK_FALSE(f.store->RenewLease("j1", 0, "host:1", kLongLease));
+  CHECK_FALSE(f.store->RenewLease("j1", lease, kLongLease));
   CHECK(f.Chunk(0).lease_owner == "host:2");
 }
 
 TEST_CASE("CompleteChunk records the result and ends the lease") {
   Fixture f(2);
   f.store->ClaimChunk("j1", 1, "host:1", kLongLease);
-  f.store->FailChunk("j1", 1, "encoder crashed", false);
+  REQUIRE(f.store->FailChunk("j1", f.Lease(1), "encoder crashed", false));
   f.store->ClaimChunk("j1", 1, "host:1", kLongLease);
   const json result = {{"720p", {{"size", 1234}, {"sha256", "ab"}, {"frames", 50}}}};
-  f.store->CompleteChunk("j1", 1, result);
+  const ChunkLease lease = f.Lease(1);
+  REQUIRE(f.store->CompleteChunk("j1", lease, result));
+  CHECK_FALSE(f.store->CompleteChunk("j1", lease, result));  // once: the lease ended with it
 
   ChunkRecord chunk = f.Chunk(1);
   CHECK(chunk.state == ChunkState::kDone);
@@ -371,7 +379,7 @@ TEST_CASE("CompleteChunk records the result and ends the lease") {
 TEST_CASE("FailChunk retries a transient failure and stops on a permanent one") {
   Fixture f(1);
   f.store->ClaimChunk("j1", 0, "host:1", kLongLease);
-  f.store->FailChunk("j1", 0, "upload timed out", false);
+  REQUIRE(f.store->FailChunk("j1", f.Lease(0), "upload timed out", false));
   ChunkRecord chunk = f.Chunk(0);
   CHECK(chunk.state == ChunkState::kPending);
   CHECK(chunk.error == "upload timed out");
@@ -381,7 +389,7 @@ TEST_CASE("FailChunk retries a transient failure and stops on a permanent one") 
         "attempt 1 failed, will retry: upload timed out");
 
   REQUIRE(f.store->ClaimChunk("j1", std::nullopt, "host:2", kLongLease).has_value());
-  f.store->FailChunk("j1", 0, "undecodable frame", true);
+  REQUIRE(f.store->FailChunk("j1", f.Lease(0), "undecodable frame", true));
   chunk = f.Chunk(0);
   CHECK(chunk.state == ChunkState::kFailed);
   CHECK(chunk.error == "undecodable frame");
@@ -396,7 +404,7 @@ TEST_CASE("FailChunk retries a transient failure and stops on a permanent one") 
 TEST_CASE("ResetChunk makes a done chunk pending again, keeping its attempts") {
   Fixture f(1);
   f.store->ClaimChunk("j1", 0, "host:1", kLongLease);
-  f.store->CompleteChunk("j1", 0, {{"720p", {{"size", 1}}}});
+  REQUIRE(f.store->CompleteChunk("j1", f.Lease(0), {{"720p", {{"size", 1}}}}));
   f.store->ResetChunk("j1", 0);
   ChunkRecord chunk = f.Chunk(0);
   CHECK(chunk.state == ChunkState::kPending);
@@ -408,9 +416,9 @@ TEST_CASE("ResetChunk makes a done chunk pending again, keeping its attempts") {
 
 TEST_CASE("ReleaseChunk gives a chunk back only when the owner still holds it") {
   Fixture f(1);
-  f.store->ClaimChunk("j1", 0, "host:1", kLongLease);
+  const ChunkLease lease = ChunkLease::Of(f.store->ClaimChunk("j1", 0, "host:1", kLongLease).value());
   SECTION("by the holder") {
-    f.store->ReleaseChunk("j1", 0, "host:1", "stopping");
+    CHECK(f.store->ReleaseChunk("j1", lease, "stopping"));
     ChunkRecord chunk = f.Chunk(0);
     CHECK(chunk.state == ChunkState::kPending);
     CHECK(chunk.attempts == 1);
@@ -419,51 +427,49 @@ TEST_CASE("ReleaseChunk gives a chunk back only when the owner still holds it") 
     CHECK(f.store->ClaimChunk("j1", std::nullopt, "host:2", kLongLease).value().attempts == 2);
   }
   SECTION("by someone else") {
-    f.store->ReleaseChunk("j1", 0, "host:2", "stopping");
+    CHECK_FALSE(f.store->ReleaseChunk("j1", {0, "host:2", 1}, "stopping"));
     ChunkRecord chunk = f.Chunk(0);
     CHECK(chunk.state == ChunkState::kRunning);
     CHECK(chunk.lease_owner == "host:1");
     CHECK(f.EventKinds() == std::vector<std::string>{"chunk-claimed"});
   }
   SECTION("after completing") {
-    f.store->CompleteChunk("j1", 0, json::object());
-    f.store->ReleaseChunk("j1", 0, "host:1", "stopping");
+    REQUIRE(f.store->CompleteChunk("j1", lease, json::object()));
+    CHECK_FALSE(f.store->ReleaseChunk("j1", lease, "stopping"));
     CHECK(f.Chunk(0).state == ChunkState::kDone);
   }
 }
 
-TEST_CASE("The job lock admits one owner until it is released, expires or its owner is dead") {
+TEST_CASE("The job lock admits one owner until it is released or expires") {
   Fixture f;
-  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease).has_value());
   CHECK(f.store->GetJob("j1").lock_owner == "host:1");
-  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());  // re-entrant
-  CHECK(f.store->AcquireJobLock("j1", "host:2", kLongLease, "") == std::optional<std::string>("host:1"));
+  CHECK_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease).has_value());  // re-entrant
+  CHECK(f.store->AcquireJobLock("j1", "host:2", kLongLease) == std::optional<std::string>("host:1"));
   CHECK(f.store->RenewJobLock("j1", "host:1", kLongLease));
   CHECK_FALSE(f.store->RenewJobLock("j1", "host:2", kLongLease));
   SECTION("released") {
     f.store->ReleaseJobLock("j1", "host:2");  // not the holder: no effect
     CHECK(f.store->GetJob("j1").lock_owner == "host:1");
     f.store->ReleaseJobLock("j1", "host:1");
-    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "").has_value());
+    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease).has_value());
   }
   SECTION("expired") {
     CHECK(f.store->RenewJobLock("j1", "host:1", -1));
-    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "").has_value());
+    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease).has_value());
     CHECK_FALSE(f.store->RenewJobLock("j1", "host:1", kLongLease));
-  }
-  SECTION("held by a dead owner") {
-    CHECK_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "host:1").has_value());
-    CHECK(f.store->GetJob("j1").lock_owner == "host:2");
   }
 }
 
 TEST_CASE("A step a dead lock holder left running is there for the next holder to take over") {
   Fixture f;
-  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease).has_value());
   f.store->SetStepState("j1", Step::kConcat, StepState::kRunning);
   f.store->SetStepState("j1", Step::kTranscode, StepState::kRunning);
-  // host:1 is killed; host:2 gets the lock, and with it the steps only a holder runs.
-  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease, "host:1").has_value());
+  // host:1 is killed; host:2 gets the lock once it expires, and with it the steps only a
+  // holder runs.
+  REQUIRE(f.store->RenewJobLock("j1", "host:1", -1));
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:2", kLongLease).has_value());
   const JobRecord job = f.store->GetJob("j1");
   CHECK(job.steps.at(Step::kConcat) == StepState::kRunning);
   CHECK(RunsUnderJobLock(Step::kConcat));
@@ -477,7 +483,7 @@ TEST_CASE("DeleteJob removes a job and everything of it, only for the lock's hol
   Fixture f(2);
   f.store->AddEvent("j1", "step-done", std::nullopt, "split");
   CHECK_FALSE(f.store->DeleteJob("j1", "host:1"));  // nobody holds the lock
-  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease, "").has_value());
+  REQUIRE_FALSE(f.store->AcquireJobLock("j1", "host:1", kLongLease).has_value());
   CHECK_FALSE(f.store->DeleteJob("j1", "host:2"));
   CHECK(f.store->FindJob("j1").has_value());
   CHECK(f.store->DeleteJob("j1", "host:1"));
@@ -511,7 +517,7 @@ TEST_CASE("Reopening the database finds everything as it was left") {
   Fixture f(3);
   f.store->SetStepState("j1", Step::kSplit, StepState::kDone);
   f.store->ClaimChunk("j1", 0, "host:1", kLongLease);
-  f.store->CompleteChunk("j1", 0, {{"360p", {{"size", 99}}}});
+  REQUIRE(f.store->CompleteChunk("j1", f.Lease(0), {{"360p", {{"size", 99}}}}));
   f.store->ClaimChunk("j1", 1, "host:1", kLongLease);
   const JobRecord job = f.store->GetJob("j1");
   const std::vector<ChunkRecord> chunks = f.store->ListChunks("j1");
@@ -573,7 +579,7 @@ TEST_CASE("Two stores on one file never claim the same chunk") {
     while (std::optional<ChunkRecord> chunk =
                store->ClaimChunk("j1", std::nullopt, owner, kLongLease)) {
       claimed.push_back(chunk->plan.index);
-      store->CompleteChunk("j1", chunk->plan.index, {{"by", owner}});
+      REQUIRE(store->CompleteChunk("j1", ChunkLease::Of(*chunk), {{"by", owner}}));
     }
     return claimed;
   };
