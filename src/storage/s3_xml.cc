@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include <sstream>
+
 namespace vodctl {
 namespace {
 
@@ -66,6 +68,12 @@ std::optional<S3DeleteFailure> ParseDeleteFailure(std::string_view body) {
   const pugi::xml_node failure = XmlRoot(document, body, "DeleteResult").child("Error");
   if (!failure) return std::nullopt;
   return S3DeleteFailure{failure.child_value("Key"), ErrorIn(failure)};
+}
+
+std::string XmlText(const pugi::xml_document& document) {
+  std::ostringstream text;
+  document.save(text, "", pugi::format_raw);
+  return text.str();
 }
 
 }  // namespace vodctl

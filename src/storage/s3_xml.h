@@ -11,7 +11,14 @@
 
 #include "vodctl/storage.h"
 
+namespace pugi {
+class xml_document;
+}
+
 namespace vodctl {
+
+// A document vodctl sends (a completion, a multi-object delete), unindented.
+std::string XmlText(const pugi::xml_document& document);
 
 // An error document (<Error><Code>..</Code><Message>..</Message></Error>). Both empty when the
 // body is not one.

@@ -1,0 +1,210 @@
+#include "storage/s3_multipart.h"
+
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "storage/s3_test_support.h"
+#include "test_support.h"
+#include "util/sha256.h"
+#include "vodctl/error.h"
+#include "vodctl/log.h"
+
+namespace vodctl {
+namespace {
+
+using testing::ErrorFrom;
+
+using testing::IsError;
+using testing::TempFolder;
+using std::chrono::milliseconds;
+
+namespace fs = std::filesystem;
+using namespace s3_testing;
+
+TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload") {
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}});
+  constexpr int64_t kPart = S3Storage::kMinPartSize;
+  const int64_t size = 2 * kPart + 12345;
+  const std::string path = MakeLocalFile(*s3.storage, size);
+  std::string file = FileContents(path);
+  int completions = 0;
+  s3.server.answer = [&](const Exchange& exchange) {
+    if (exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>up/1+</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.method == "PUT") {
+      const std::string number = exchange.url.substr(exchange.url.find("partNumber=") + 11, 1);
+      return Answer(200, "", {{"etag", "\"etag-" + number + "\""}});
+    }
+    // The first completion fails the way S3 may: a 200 carrying an error.
+    return ++completions == 1
+               ? Answer(200, ErrorDocument("InternalError", "We encountered an internal error."))
+               : Answer(200, "<CompleteMultipartUploadResult/>");
+  };
+  s3.storage->PutFile("renditions/720p/full.nut", path);
+  const std::string object = std::string(kRoot) + "renditions/720p/full.nut";
+  std::vector<Exchange>& exchanges = s3.server.exchanges;
+  REQUIRE(exchanges.size() == 6);
+  // The parts went side by side, in any order.
+  std::sort(exchanges.begin() + 1, exchanges.begin() + 4,
+            [](const Exchange& a, const Exchange& b) { return a.url < b.url; });
+  CHECK(exchanges[0].method == "POST");
+  CHECK(exchanges[0].url == object + "?uploads=");
+  for (int part = 1; part <= 3; ++part) {
+    const Exchange& upload = exchanges[part];
+    const int64_t offset = (part - 1) * kPart;
+    CHECK(upload.method == "PUT");
+    CHECK(upload.url == object + "?partNumber=" + std::to_string(part) + "&uploadId=up%2F1%2B");
+    CHECK(upload.body == file.substr(offset, kPart));
+    CHECK(upload.Header("x-amz-content-sha256") == Sha256::Of(upload.body));
+    CHECK(upload.Header("Content-MD5").empty());  // files: the signed SHA-256 alone
+  }
+  for (const int completion : {4, 5}) {
+    CHECK(exchanges[completion].method == "POST");
+    CHECK(exchanges[completion].url == object + "?uploadId=up%2F1%2B");
+    CHECK(exchanges[completion].body.find(
+              "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"etag-1\"</ETag>"
+              "</Part><Part><PartNumber>2</PartNumber><ETag>\"etag-2\"</ETag></Part><Part>"
+              "<PartNumber>3</PartNumber><ETag>\"etag-3\"</ETag></Part>"
+              "</CompleteMultipartUpload>") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("S3Storage aborts a failed multipart upload and keeps the local file") {
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}});
+  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kMinPartSize + 1);
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.url.find("partNumber=2") != std::string::npos) {
+      return Answer(400, ErrorDocument("BadDigest", "The Content-MD5 you specified did not match"));
+    }
+    if (exchange.method == "DELETE") return Answer(204);
+    return Answer(200, "", {{"etag", "\"e\""}});
+  };
+  CHECK_THROWS_MATCHES(s3.storage->PutFile("big.nut", path), Error,
+                       IsError(ExitCode::kIoError, "partNumber=2&uploadId=u1: HTTP 400 BadDigest"));
+  REQUIRE(s3.server.exchanges.size() == 4);
+  CHECK(s3.server.exchanges.back().method == "DELETE");
+  CHECK(s3.server.exchanges.back().url == std::string(kRoot) + "big.nut?uploadId=u1");
+  CHECK(fs::exists(path));
+}
+
+TEST_CASE("S3Storage RemoveLeftovers aborts the unfinished multipart uploads under its prefix") {
+  FakeS3 s3;
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.method == "DELETE") return Answer(204);
+    const bool first_page = exchange.url.find("key-marker") == std::string::npos;
+    return Answer(200, std::string("<ListMultipartUploadsResult>") +
+                           (first_page ? "<Upload><Key>pre/a b</Key><UploadId>1</UploadId></Upload>"
+                                         "<NextKeyMarker>pre/a b</NextKeyMarker>"
+                                         "<NextUploadIdMarker>1</NextUploadIdMarker>"
+                                         "<IsTruncated>true</IsTruncated>"
+                                       : "<Upload><Key>pre/c</Key><UploadId>2/3</UploadId></Upload>"
+                                         "<IsTruncated>false</IsTruncated>") +
+                           "</ListMultipartUploadsResult>");
+  };
+  s3.storage->RemoveLeftovers();
+  std::vector<std::string> requests;
+  for (const Exchange& exchange : s3.server.exchanges) {
+    requests.push_back(exchange.method + " " + exchange.url.substr(kEndpoint.size()));
+  }
+  CHECK(requests ==
+        std::vector<std::string>{
+            "GET /bucket?prefix=pre%2F&uploads=",
+            "GET /bucket?key-marker=pre%2Fa%20b&prefix=pre%2F&upload-id-marker=1&uploads=",
+            "DELETE /bucket/pre/a%20b?uploadId=1",
+            "DELETE /bucket/pre/c?uploadId=2%2F3",
+        });
+}
+
+TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the size asked") {
+  FakeS3 s3({}, {{"VODCTL_S3_PART_SIZE", "5"}, {"VODCTL_S3_UPLOAD_CONNECTIONS", "3"}});
+  constexpr int64_t kMiB = 1 << 20;
+  const std::string path = MakeLocalFile(*s3.storage, 12 * kMiB);
+  const std::string file = FileContents(path);
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most_in_flight{0};
+  s3.server.answer = [&](const Exchange& exchange) {
+    if (exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.method != "PUT") return Answer(200, "<CompleteMultipartUploadResult/>");
+    // Holds each part until all three are in flight (or a second has passed).
+    const int now = ++in_flight;
+    most_in_flight = std::max(most_in_flight.load(), now);
+    for (int waited = 0; in_flight < 3 && waited < 1000; ++waited) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    const std::string number = exchange.url.substr(exchange.url.find("partNumber=") + 11, 1);
+    return Answer(200, "", {{"etag", "\"e" + number + "\""}});
+  };
+  s3.storage->PutFile("big.nut", path);
+  CHECK(most_in_flight == 3);
+  std::map<std::string, std::string> parts;  // part number -> body
+  for (const Exchange& exchange : s3.server.exchanges) {
+    if (exchange.method == "PUT") {
+      parts[exchange.url.substr(exchange.url.find("partNumber=") + 11, 1)] = exchange.body;
+    }
+  }
+  REQUIRE(parts.size() == 3);
+  CHECK(parts["1"] == file.substr(0, 5 * kMiB));
+  CHECK(parts["2"] == file.substr(5 * kMiB, 5 * kMiB));
+  CHECK(parts["3"] == file.substr(10 * kMiB));
+  CHECK(s3.server.exchanges.back().body.find(
+            "<Part><PartNumber>3</PartNumber><ETag>\"e3\"</ETag></Part>") != std::string::npos);
+}
+
+TEST_CASE("S3Storage stores unsigned, whole and in parts, and signs what steers uploads") {
+  FakeS3 s3({}, {{"VODCTL_S3_PAYLOAD_SIGNING", "never"}, {"VODCTL_S3_PART_SIZE", "5"}});
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.method == "POST" && exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.method == "PUT") return Answer(200, "", {{"etag", "\"e\""}});
+    return Answer(200, "<CompleteMultipartUploadResult/>");
+  };
+  s3.storage->PutFile("small.nut", MakeLocalFile(*s3.storage, 1 << 20));
+  s3.storage->PutFile("big.nut", MakeLocalFile(*s3.storage, 6 << 20));
+  s3.storage->Write("plan.json", "{}");
+  std::vector<Exchange>& exchanges = s3.server.exchanges;
+  REQUIRE(exchanges.size() == 6);  // PUT; POST, 2 part PUTs, POST; PUT
+  for (const int store : {0, 2, 3, 5}) {
+    CHECK(exchanges[store].method == "PUT");
+    CHECK(exchanges[store].Header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD");
+    CHECK(exchanges[store].Header("Content-MD5").empty());
+    CHECK(exchanges[store].Header("Authorization").starts_with("AWS4-HMAC-SHA256 "));
+  }
+  CHECK(exchanges[0].Header("Content-Type") == "application/octet-stream");
+  CHECK(exchanges[5].Header("Content-Type") == "application/json");
+  for (const int steering : {1, 4}) {
+    CHECK(exchanges[steering].method == "POST");
+    CHECK(exchanges[steering].Header("x-amz-content-sha256") ==
+          Sha256::Of(exchanges[steering].body));
+  }
+}
+
+}  // namespace
+}  // namespace vodctl
