@@ -25,7 +25,11 @@ int64_t PartSizeFor(int64_t file_size, int64_t configured) {
 
 void S3Storage::PutMultipart(const std::string& object_key, const std::string& local_file,
                              int64_t size) {
+  // The marker goes first: a writer killed at any point after leaves it, and RemoveLeftovers
+  // finds the upload by it.
+  const std::string marker = UploadMarkerKey(object_key);
   StringBody no_body("");
+  Send(StoreCall(marker, no_body, WithMd5::kYes), &no_body);
   const HttpResponse created_response =
       Send({.method = "POST",
             .object_key = object_key,
@@ -55,12 +59,15 @@ void S3Storage::PutMultipart(const std::string& object_key, const std::string& l
   } catch (...) {
     try {
       AbortMultipart(object_key, upload_id);
+      RemoveObject(marker);
     } catch (const std::exception& error) {
-      log::Info("{}: cannot abort the failed multipart upload, its parts stay stored: {}",
-                ObjectUrl(object_key), error.what());
+      log::Info("{}: cannot abort the failed multipart upload (upload ID {}), its parts stay "
+                "stored until a later run removes its leftovers: {}",
+                ObjectUrl(object_key), upload_id, error.what());
     }
     throw;
   }
+  RemoveObject(marker);
 }
 
 std::vector<std::string> S3Storage::UploadParts(const std::string& object_key,
@@ -113,16 +120,20 @@ void S3Storage::AbortMultipart(const std::string& object_key, const std::string&
        nullptr, nullptr, /*missing_ok=*/true);
 }
 
-void S3Storage::RemoveLeftovers() {
+std::string S3Storage::UploadMarkerKey(const std::string& object_key) const {
   const std::string& root = config_.location.prefix;
-  std::vector<std::pair<std::string, std::string>> uploads;  // key, upload ID
+  return root + std::string(kUploadMarkers) + object_key.substr(root.size());
+}
+
+std::vector<std::string> S3Storage::UploadsTo(const std::string& object_key) {
+  std::vector<std::string> upload_ids;
   std::string key_marker;
   std::string upload_id_marker;
   bool truncated = false;
   do {
     S3Call call{.method = "GET",
                 .object_key = "",  // the bucket
-                .query = {{"uploads", ""}, {"prefix", root}}};
+                .query = {{"uploads", ""}, {"prefix", object_key}}};
     if (truncated) {
       call.query.push_back({"key-marker", key_marker});
       call.query.push_back({"upload-id-marker", upload_id_marker});
@@ -130,22 +141,35 @@ void S3Storage::RemoveLeftovers() {
     const HttpResponse response = Send(call);
     std::optional<S3UploadsPage> page = ParseListMultipartUploadsResult(response.body);
     if (!page) {
-      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads under {}: the answer is not "
-           "a ListMultipartUploadsResult", ObjectUrl(root));
+      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the answer is not "
+           "a ListMultipartUploadsResult", ObjectUrl(object_key));
     }
-    std::move(page->uploads.begin(), page->uploads.end(), std::back_inserter(uploads));
+    // The prefix also matches longer keys ("a.mp4" those of "a.mp4.bak"): other writers'.
+    for (auto& [key, upload_id] : page->uploads) {
+      if (key == object_key) upload_ids.push_back(std::move(upload_id));
+    }
     if (page->truncated && page->next_key_marker == key_marker &&
         page->next_upload_id_marker == upload_id_marker) {
-      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads under {}: the next page "
-           "starts where this one did", ObjectUrl(root));
+      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the next page "
+           "starts where this one did", ObjectUrl(object_key));
     }
     truncated = page->truncated;
     key_marker = std::move(page->next_key_marker);
     upload_id_marker = std::move(page->next_upload_id_marker);
   } while (truncated);
-  for (const auto& [object_key, upload_id] : uploads) {
-    log::Info("{}: aborting an unfinished multipart upload", ObjectUrl(object_key));
-    AbortMultipart(object_key, upload_id);
+  return upload_ids;
+}
+
+void S3Storage::RemoveLeftovers() {
+  for (const ObjectInfo& marker : List(std::string(kUploadMarkers))) {
+    const std::string object_key =
+        config_.location.prefix + marker.key.substr(kUploadMarkers.size());
+    for (const std::string& upload_id : UploadsTo(object_key)) {
+      log::Info("{}: aborting an unfinished multipart upload (upload ID {})",
+                ObjectUrl(object_key), upload_id);
+      AbortMultipart(object_key, upload_id);
+    }
+    RemoveObject(config_.location.prefix + marker.key);
   }
 }
 

@@ -3,8 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace vodctl {
+
+// Where S3Storage marks the multipart uploads it starts, under its prefix: an empty object
+// ".vodctl-uploads/<key>" lives from before an upload to <key> is created until it is
+// completed or aborted. ListMultipartUploads can only match a raw string prefix, and
+// another job's output may lie under this one's (an output at a bucket's root holds every
+// other), so RemoveLeftovers goes by these markers and aborts uploads to their exact keys.
+inline constexpr std::string_view kUploadMarkers = ".vodctl-uploads/";
 
 // S3 takes at most this many parts in one upload.
 inline constexpr int64_t kMaxParts = 10'000;

@@ -49,6 +49,7 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
       return Answer(200, "<InitiateMultipartUploadResult><UploadId>up/1+</UploadId>"
                          "</InitiateMultipartUploadResult>");
     }
+    if (IsUploadMarker(exchange)) return Answer(exchange.method == "PUT" ? 200 : 204);
     if (exchange.method == "PUT") {
       const std::string number = exchange.url.substr(exchange.url.find("partNumber=") + 11, 1);
       return Answer(200, "", {{"etag", "\"etag-" + number + "\""}});
@@ -61,14 +62,21 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
   s3.storage->PutFile("renditions/720p/full.nut", path);
   const std::string object = std::string(kRoot) + "renditions/720p/full.nut";
   std::vector<Exchange>& exchanges = s3.server.exchanges;
-  REQUIRE(exchanges.size() == 6);
+  const std::string marker = std::string(kRoot) + ".vodctl-uploads/renditions/720p/full.nut";
+  REQUIRE(exchanges.size() == 8);
+  // The marker is stored before the upload is created and removed once it is complete.
+  CHECK(exchanges[0].method == "PUT");
+  CHECK(exchanges[0].url == marker);
+  CHECK(exchanges[0].Header("x-amz-content-sha256") == Sha256::Of(""));
+  CHECK(exchanges[7].method == "DELETE");
+  CHECK(exchanges[7].url == marker);
   // The parts went side by side, in any order.
-  std::sort(exchanges.begin() + 1, exchanges.begin() + 4,
+  std::sort(exchanges.begin() + 2, exchanges.begin() + 5,
             [](const Exchange& a, const Exchange& b) { return a.url < b.url; });
-  CHECK(exchanges[0].method == "POST");
-  CHECK(exchanges[0].url == object + "?uploads=");
+  CHECK(exchanges[1].method == "POST");
+  CHECK(exchanges[1].url == object + "?uploads=");
   for (int part = 1; part <= 3; ++part) {
-    const Exchange& upload = exchanges[part];
+    const Exchange& upload = exchanges[part + 1];
     const int64_t offset = (part - 1) * kPart;
     CHECK(upload.method == "PUT");
     CHECK(upload.url == object + "?partNumber=" + std::to_string(part) + "&uploadId=up%2F1%2B");
@@ -76,7 +84,7 @@ TEST_CASE("S3Storage PutFile uploads big files in parts and completes the upload
     CHECK(upload.Header("x-amz-content-sha256") == Sha256::Of(upload.body));
     CHECK(upload.Header("Content-MD5").empty());  // files: the signed SHA-256 alone
   }
-  for (const int completion : {4, 5}) {
+  for (const int completion : {5, 6}) {
     CHECK(exchanges[completion].method == "POST");
     CHECK(exchanges[completion].url == object + "?uploadId=up%2F1%2B");
     CHECK(exchanges[completion].body.find(
@@ -104,23 +112,59 @@ TEST_CASE("S3Storage aborts a failed multipart upload and keeps the local file")
   };
   CHECK_THROWS_MATCHES(s3.storage->PutFile("big.nut", path), Error,
                        IsError(ExitCode::kIoError, "partNumber=2&uploadId=u1: HTTP 400 BadDigest"));
-  REQUIRE(s3.server.exchanges.size() == 4);
-  CHECK(s3.server.exchanges.back().method == "DELETE");
-  CHECK(s3.server.exchanges.back().url == std::string(kRoot) + "big.nut?uploadId=u1");
+  const std::vector<Exchange>& exchanges = s3.server.exchanges;
+  REQUIRE(exchanges.size() == 6);  // marker, POST, 2 parts, abort, marker
+  CHECK(exchanges[4].method == "DELETE");
+  CHECK(exchanges[4].url == std::string(kRoot) + "big.nut?uploadId=u1");
+  // Aborted: nothing is left for RemoveLeftovers to find.
+  CHECK(exchanges[5].method == "DELETE");
+  CHECK(exchanges[5].url == std::string(kRoot) + ".vodctl-uploads/big.nut");
   CHECK(fs::exists(path));
 }
 
-TEST_CASE("S3Storage RemoveLeftovers aborts the unfinished multipart uploads under its prefix") {
+TEST_CASE("S3Storage keeps the marker of a multipart upload it could not abort") {
+  FakeS3 s3({.attempts = 1}, {{"VODCTL_S3_PART_SIZE", "5"}});
+  const std::string path = MakeLocalFile(*s3.storage, S3Storage::kMinPartSize + 1);
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.url.ends_with("?uploads=")) {
+      return Answer(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId>"
+                         "</InitiateMultipartUploadResult>");
+    }
+    if (exchange.url.find("uploadId=") != std::string::npos) return Answer(503);
+    return Answer(200, "", {{"etag", "\"e\""}});
+  };
+  CHECK_THROWS_AS(s3.storage->PutFile("big.nut", path), Error);
+  // No DELETE of the marker: a later RemoveLeftovers finds the upload by it.
+  for (const Exchange& exchange : s3.server.exchanges) {
+    CHECK_FALSE((IsUploadMarker(exchange) && exchange.method == "DELETE"));
+  }
+}
+
+TEST_CASE("S3Storage RemoveLeftovers aborts the uploads to the exact keys it marked, no others") {
   FakeS3 s3;
   s3.server.answer = [](const Exchange& exchange) {
     if (exchange.method == "DELETE") return Answer(204);
+    if (exchange.url.find("list-type=2") != std::string::npos) {
+      return Answer(200, "<ListBucketResult>"
+                         "<Contents><Key>pre/.vodctl-uploads/a b</Key><Size>0</Size></Contents>"
+                         "<Contents><Key>pre/.vodctl-uploads/c</Key><Size>0</Size></Contents>"
+                         "<IsTruncated>false</IsTruncated></ListBucketResult>");
+    }
+    if (exchange.url.find("prefix=pre%2Fc&") != std::string::npos) {
+      // Only an upload of someone else's, whose key merely starts like the marked one.
+      return Answer(200, "<ListMultipartUploadsResult><Upload><Key>pre/c2/x</Key>"
+                         "<UploadId>7</UploadId></Upload><IsTruncated>false</IsTruncated>"
+                         "</ListMultipartUploadsResult>");
+    }
     const bool first_page = exchange.url.find("key-marker") == std::string::npos;
     return Answer(200, std::string("<ListMultipartUploadsResult>") +
                            (first_page ? "<Upload><Key>pre/a b</Key><UploadId>1</UploadId></Upload>"
-                                         "<NextKeyMarker>pre/a b</NextKeyMarker>"
-                                         "<NextUploadIdMarker>1</NextUploadIdMarker>"
+                                         "<Upload><Key>pre/a b.bak</Key><UploadId>9</UploadId>"
+                                         "</Upload>"
+                                         "<NextKeyMarker>pre/a b.bak</NextKeyMarker>"
+                                         "<NextUploadIdMarker>9</NextUploadIdMarker>"
                                          "<IsTruncated>true</IsTruncated>"
-                                       : "<Upload><Key>pre/c</Key><UploadId>2/3</UploadId></Upload>"
+                                       : "<Upload><Key>pre/a b</Key><UploadId>2/3</UploadId></Upload>"
                                          "<IsTruncated>false</IsTruncated>") +
                            "</ListMultipartUploadsResult>");
   };
@@ -131,11 +175,28 @@ TEST_CASE("S3Storage RemoveLeftovers aborts the unfinished multipart uploads und
   }
   CHECK(requests ==
         std::vector<std::string>{
-            "GET /bucket?prefix=pre%2F&uploads=",
-            "GET /bucket?key-marker=pre%2Fa%20b&prefix=pre%2F&upload-id-marker=1&uploads=",
+            "GET /bucket?list-type=2&prefix=pre%2F.vodctl-uploads%2F",
+            "GET /bucket?prefix=pre%2Fa%20b&uploads=",
+            "GET /bucket?key-marker=pre%2Fa%20b.bak&prefix=pre%2Fa%20b&upload-id-marker=9"
+            "&uploads=",
             "DELETE /bucket/pre/a%20b?uploadId=1",
-            "DELETE /bucket/pre/c?uploadId=2%2F3",
+            "DELETE /bucket/pre/a%20b?uploadId=2%2F3",
+            "DELETE /bucket/pre/.vodctl-uploads/a%20b",
+            "GET /bucket?prefix=pre%2Fc&uploads=",
+            "DELETE /bucket/pre/.vodctl-uploads/c",
         });
+}
+
+TEST_CASE("S3Storage at a bucket's root looks for its leftovers by its own markers only") {
+  FakeS3 s3({}, {}, "s3://bucket");
+  s3.server.answer = [](const Exchange&) {
+    return Answer(200, "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>");
+  };
+  s3.storage->RemoveLeftovers();
+  // No listing of the bucket's uploads, which would hold every other job's.
+  REQUIRE(s3.server.exchanges.size() == 1);
+  CHECK(s3.server.exchanges[0].url ==
+        std::string(kEndpoint) + "/bucket?list-type=2&prefix=.vodctl-uploads%2F");
 }
 
 TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the size asked") {
@@ -146,6 +207,7 @@ TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the 
   std::atomic<int> in_flight{0};
   std::atomic<int> most_in_flight{0};
   s3.server.answer = [&](const Exchange& exchange) {
+    if (IsUploadMarker(exchange)) return Answer(200);
     if (exchange.url.ends_with("?uploads=")) {
       return Answer(200, "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
                          "</InitiateMultipartUploadResult>");
@@ -164,7 +226,7 @@ TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the 
   CHECK(most_in_flight == 3);
   std::map<std::string, std::string> parts;  // part number -> body
   for (const Exchange& exchange : s3.server.exchanges) {
-    if (exchange.method == "PUT") {
+    if (exchange.method == "PUT" && !IsUploadMarker(exchange)) {
       parts[exchange.url.substr(exchange.url.find("partNumber=") + 11, 1)] = exchange.body;
     }
   }
@@ -172,7 +234,7 @@ TEST_CASE("S3Storage sends the parts of a multipart upload side by side, of the 
   CHECK(parts["1"] == file.substr(0, 5 * kMiB));
   CHECK(parts["2"] == file.substr(5 * kMiB, 5 * kMiB));
   CHECK(parts["3"] == file.substr(10 * kMiB));
-  CHECK(s3.server.exchanges.back().body.find(
+  CHECK(s3.server.exchanges.end()[-2].body.find(
             "<Part><PartNumber>3</PartNumber><ETag>\"e3\"</ETag></Part>") != std::string::npos);
 }
 
@@ -190,16 +252,16 @@ TEST_CASE("S3Storage stores unsigned, whole and in parts, and signs what steers 
   s3.storage->PutFile("big.nut", MakeLocalFile(*s3.storage, 6 << 20));
   s3.storage->Write("plan.json", "{}");
   std::vector<Exchange>& exchanges = s3.server.exchanges;
-  REQUIRE(exchanges.size() == 6);  // PUT; POST, 2 part PUTs, POST; PUT
-  for (const int store : {0, 2, 3, 5}) {
+  REQUIRE(exchanges.size() == 8);  // PUT; marker PUT, POST, 2 part PUTs, POST, marker DELETE; PUT
+  for (const int store : {0, 1, 3, 4, 7}) {
     CHECK(exchanges[store].method == "PUT");
     CHECK(exchanges[store].Header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD");
     CHECK(exchanges[store].Header("Content-MD5").empty());
     CHECK(exchanges[store].Header("Authorization").starts_with("AWS4-HMAC-SHA256 "));
   }
   CHECK(exchanges[0].Header("Content-Type") == "application/octet-stream");
-  CHECK(exchanges[5].Header("Content-Type") == "application/json");
-  for (const int steering : {1, 4}) {
+  CHECK(exchanges[7].Header("Content-Type") == "application/json");
+  for (const int steering : {2, 5}) {
     CHECK(exchanges[steering].method == "POST");
     CHECK(exchanges[steering].Header("x-amz-content-sha256") ==
           Sha256::Of(exchanges[steering].body));

@@ -187,9 +187,10 @@ std::string S3Storage::LocalPath(const std::string& subfolder, std::string_view 
 
 std::string S3Storage::ScratchPath(const std::string& hint) { return LocalPath("scratch", hint); }
 
-void S3Storage::Remove(const std::string& key) {
-  Send({.method = "DELETE", .object_key = ObjectKey(key)}, nullptr, nullptr,
-       /*missing_ok=*/true);
+void S3Storage::Remove(const std::string& key) { RemoveObject(ObjectKey(key)); }
+
+void S3Storage::RemoveObject(const std::string& object_key) {
+  Send({.method = "DELETE", .object_key = object_key}, nullptr, nullptr, /*missing_ok=*/true);
 }
 
 std::unique_ptr<Storage> OpenS3Storage(const std::string& url) {

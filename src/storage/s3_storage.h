@@ -74,8 +74,9 @@ class S3Storage : public Storage {
   std::vector<ObjectInfo> List(const std::string& prefix) override;
   void Remove(const std::string& key) override;
   void RemovePrefix(const std::string& prefix) override;
-  // Aborts the multipart uploads under the prefix that were never completed: a writer killed
-  // during one leaves its parts stored, and billed, until then.
+  // Aborts the multipart uploads this storage started and never completed: a writer killed
+  // during one leaves its parts stored, and billed, until then. Only uploads to the exact keys
+  // of its own markers (kUploadMarkers) go, never others under the same string prefix.
   void RemoveLeftovers() override;
 
   static constexpr int64_t kReadWindowSize = int64_t{4} << 20;
@@ -121,6 +122,12 @@ class S3Storage : public Storage {
   void PutMultipart(const std::string& object_key, const std::string& local_file,
                     int64_t size);
   void AbortMultipart(const std::string& object_key, const std::string& upload_id);
+  // The marker of the multipart uploads to `object_key` (kUploadMarkers).
+  std::string UploadMarkerKey(const std::string& object_key) const;
+  // The IDs of the unfinished multipart uploads to exactly `object_key`.
+  std::vector<std::string> UploadsTo(const std::string& object_key);
+  // Deletes `object_key` (a full key), gone already or not.
+  void RemoveObject(const std::string& object_key);
   void DeleteObjects(const std::vector<ObjectInfo>& objects);
   // A new file name in the local folder's `subfolder`, ending like `hint`.
   std::string LocalPath(const std::string& subfolder, std::string_view hint);

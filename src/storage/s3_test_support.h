@@ -139,14 +139,15 @@ class QuietLog {
 };
 
 struct FakeS3 {
-  explicit FakeS3(RetryPolicy retry = {}, std::map<std::string, std::string> variables = {}) {
+  explicit FakeS3(RetryPolicy retry = {}, std::map<std::string, std::string> variables = {},
+                  const std::string& url = "s3://bucket/pre/") {
     S3Storage::Options options;
     options.connect = [this] { return std::make_unique<FakeTransport>(server); };
     options.local_folder = local.path();
     options.retry = retry;
     options.sleep = [this](milliseconds delay) { server.sleeps.push_back(delay); };
     variables["AWS_ENDPOINT_URL"] = kEndpoint;
-    storage = std::make_unique<S3Storage>(ConfigWith(variables, "s3://bucket/pre/"),
+    storage = std::make_unique<S3Storage>(ConfigWith(variables, url),
                                           std::move(options));
   }
 
@@ -155,6 +156,11 @@ struct FakeS3 {
   TempFolder local;
   std::unique_ptr<S3Storage> storage;
 };
+
+// Whether `exchange` stores or removes the marker of a multipart upload (kUploadMarkers).
+inline bool IsUploadMarker(const Exchange& exchange) {
+  return exchange.url.find("/.vodctl-uploads/") != std::string::npos;
+}
 
 inline void CheckNoSecrets(const Error& error) {
   const std::string message = error.what();
