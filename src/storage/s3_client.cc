@@ -19,8 +19,9 @@ S3Client::S3Client(const S3Config& config, RetryPolicy retry,
       random_(std::random_device()()) {}
 
 HttpResponse S3Client::Send(HttpTransport& transport, const S3Call& call, BodySource* body,
-                            BodySink* sink, bool missing_ok) {
+                            BodySink* sink, bool missing_ok, int* attempts) {
   for (int attempt = 1;; ++attempt) {
+    if (attempts != nullptr) *attempts = attempt;
     HttpRequest request =
         SignedS3Request(config_, call, sigv4::AmzDate(std::chrono::system_clock::now()));
     request.body = body;

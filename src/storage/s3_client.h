@@ -24,8 +24,11 @@ class S3Client {
 
   // Sends `call` over `transport`, which must be used by this thread alone, until it succeeds
   // or fails for good; returns the 2xx response, or the 404 one when `missing_ok`.
+  // `attempts`, when given, counts the requests sent, kept up to date as they go out (also
+  // when Send throws): past 1, an earlier one may have taken effect with its answer lost,
+  // which callers of calls that are not idempotent must allow for.
   HttpResponse Send(HttpTransport& transport, const S3Call& call, BodySource* body,
-                    BodySink* sink, bool missing_ok);
+                    BodySink* sink, bool missing_ok, int* attempts = nullptr);
 
  private:
   const S3Config& config_;

@@ -104,5 +104,27 @@ TEST_CASE("S3Storage gives up after the last attempt with kUnavailable naming th
   CHECK(s3.server.exchanges.size() == 1);
 }
 
+TEST_CASE("S3Client counts the requests it sent, also when it gives up") {
+  QuietLog quiet;
+  FakeServer server;
+  FakeTransport transport(server);
+  const S3Config config = ConfigWith({{"AWS_ENDPOINT_URL", std::string(kEndpoint)}});
+  S3Client client(config, {.attempts = 3}, [](milliseconds) {});
+  int failures_left = 1;
+  server.answer = [&](const Exchange&) {
+    return failures_left-- > 0 ? TransportFailure(CURLE_GOT_NOTHING) : Answer(200);
+  };
+  int attempts = 0;
+  client.Send(transport, {.method = "POST", .object_key = "k", .query = {{"uploads", ""}}},
+              nullptr, nullptr, false, &attempts);
+  CHECK(attempts == 2);  // the first may have taken effect: its answer alone is known lost
+
+  failures_left = 5;
+  CHECK_THROWS_AS(client.Send(transport, {.method = "GET", .object_key = "k"}, nullptr, nullptr,
+                              false, &attempts),
+                  Error);
+  CHECK(attempts == 3);
+}
+
 }  // namespace
 }  // namespace vodctl

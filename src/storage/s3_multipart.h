@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace vodctl {
 
@@ -16,6 +18,11 @@ inline constexpr std::string_view kUploadMarkers = ".vodctl-uploads/";
 
 // S3 takes at most this many parts in one upload.
 inline constexpr int64_t kMaxParts = 10'000;
+
+// The ETag S3 gives the object a multipart upload of parts with `part_etags` makes:
+// "<hex MD5 of the parts' binary MD5s, concatenated>-<part count>", unquoted. Empty when a
+// part's ETag is not the hex MD5 of its bytes (as with SSE-KMS), so nothing can be told.
+std::string MultipartEtag(const std::vector<std::string>& part_etags);
 
 // The configured part size, grown in whole MiB where the file would need more parts than S3
 // allows.

@@ -268,5 +268,158 @@ TEST_CASE("S3Storage stores unsigned, whole and in parts, and signs what steers 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Calls that are not idempotent, retried after their answer was lost
+
+constexpr const char* kPart1Etag = "\"0123456789abcdef0123456789abcdef\"";
+constexpr const char* kPart2Etag = "\"fedcba9876543210fedcba9876543210\"";
+// md5(bytes of part 1's MD5 + bytes of part 2's) + "-2", by Python's hashlib.
+constexpr const char* kObjectEtag = "b871e39d1a3258ca21654616395f5079-2";
+
+TEST_CASE("MultipartEtag is S3's ETag of an object made of parts") {
+  CHECK(MultipartEtag({kPart1Etag, kPart2Etag}) == kObjectEtag);
+  CHECK(MultipartEtag({"0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"}) ==
+        kObjectEtag);
+  CHECK(MultipartEtag({kPart1Etag, "\"not-an-md5\""}).empty());
+}
+
+// A server for a two-part upload to pre/big.nut whose `answer_create`, `answer_complete` and
+// `answer_head` decide those calls; everything else succeeds.
+struct TwoPartUpload {
+  TwoPartUpload() : s3({}, {{"VODCTL_S3_PART_SIZE", "5"}}) {
+    path = MakeLocalFile(*s3.storage, kSize);
+    s3.server.answer = [this](const Exchange& exchange) {
+      std::lock_guard lock(mutex);
+      if (IsUploadMarker(exchange)) return Answer(exchange.method == "PUT" ? 200 : 204);
+      if (exchange.url.ends_with("?uploads=")) return answer_create(++creates);
+      if (exchange.method == "GET") return answer_uploads();
+      if (exchange.method == "PUT") {
+        const bool first = exchange.url.find("partNumber=1&") != std::string::npos;
+        return Answer(200, "", {{"etag", first ? kPart1Etag : kPart2Etag}});
+      }
+      if (exchange.method == "POST") return answer_complete(++completes);
+      if (exchange.method == "HEAD") return answer_head();
+      return Answer(204);  // an abort
+    };
+  }
+
+  std::vector<std::string> Requests() const {
+    std::vector<std::string> requests;
+    for (const Exchange& exchange : s3.server.exchanges) {
+      if (IsUploadMarker(exchange) || exchange.url.find("partNumber=") != std::string::npos) {
+        continue;
+      }
+      // Keys relative to the storage's prefix, calls on the bucket from the endpoint.
+      const bool in_root = exchange.url.starts_with(kRoot);
+      requests.push_back(exchange.method + " " +
+                         exchange.url.substr(in_root ? kRoot.size() : kEndpoint.size()));
+    }
+    return requests;
+  }
+
+  static constexpr int64_t kSize = S3Storage::kMinPartSize + 1;
+  FakeS3 s3;
+  std::string path;
+  std::mutex mutex;  // parts go side by side
+  int creates = 0;
+  int completes = 0;
+  std::function<HttpResponse(int)> answer_create = [](int) {
+    return Answer(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId>"
+                       "</InitiateMultipartUploadResult>");
+  };
+  std::function<HttpResponse()> answer_uploads = [] {
+    return Answer(200, "<ListMultipartUploadsResult/>");
+  };
+  std::function<HttpResponse(int)> answer_complete = [](int) {
+    return Answer(200, "<CompleteMultipartUploadResult/>");
+  };
+  std::function<HttpResponse()> answer_head = [] { return Answer(404); };
+};
+
+TEST_CASE("S3Storage aborts the uploads a retried create made before its answer was lost") {
+  TwoPartUpload upload;
+  upload.answer_create = [](int attempt) {
+    // The first answer is lost on the way back: the server made upload "lost" all the same.
+    if (attempt == 1) return TransportFailure(CURLE_RECV_ERROR);
+    return Answer(200, "<InitiateMultipartUploadResult><UploadId>kept</UploadId>"
+                       "</InitiateMultipartUploadResult>",
+                  {{"date", "Mon, 07 Dec 2026 02:22:29 GMT"}});
+  };
+  upload.answer_uploads = [] {
+    return Answer(200,
+                  "<ListMultipartUploadsResult>"
+                  "<Upload><Key>pre/big.nut</Key><UploadId>lost</UploadId>"
+                  "<Initiated>2026-12-07T02:22:28.600Z</Initiated></Upload>"
+                  "<Upload><Key>pre/big.nut</Key><UploadId>kept</UploadId>"
+                  "<Initiated>2026-12-07T02:22:29.100Z</Initiated></Upload>"
+                  // Before the first attempt: not this create's (RemoveLeftovers' business).
+                  "<Upload><Key>pre/big.nut</Key><UploadId>older</UploadId>"
+                  "<Initiated>2026-12-07T01:00:00.000Z</Initiated></Upload>"
+                  // Another key that merely starts alike.
+                  "<Upload><Key>pre/big.nut.bak</Key><UploadId>other</UploadId>"
+                  "<Initiated>2026-12-07T02:22:29.000Z</Initiated></Upload>"
+                  "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>");
+  };
+  upload.s3.storage->PutFile("big.nut", upload.path);
+  CHECK(upload.Requests() == std::vector<std::string>{
+                                 "POST big.nut?uploads=",
+                                 "POST big.nut?uploads=",
+                                 "GET /bucket?prefix=pre%2Fbig.nut&uploads=",
+                                 "DELETE big.nut?uploadId=lost",
+                                 "POST big.nut?uploadId=kept",
+                             });
+}
+
+TEST_CASE("S3Storage looks for no other uploads when the create went through at once") {
+  TwoPartUpload upload;
+  upload.s3.storage->PutFile("big.nut", upload.path);
+  CHECK(upload.Requests() ==
+        std::vector<std::string>{"POST big.nut?uploads=", "POST big.nut?uploadId=u1"});
+}
+
+TEST_CASE("S3Storage takes a retried completion that finds its upload gone by the ETag") {
+  TwoPartUpload upload;
+  upload.answer_complete = [](int attempt) {
+    // The first completion did the work; its 200 was lost.
+    if (attempt == 1) return TransportFailure(CURLE_GOT_NOTHING);
+    return Answer(404, ErrorDocument("NoSuchUpload", "The specified upload does not exist."));
+  };
+  std::string stored_etag = std::string("\"") + kObjectEtag + "\"";
+  int64_t stored_size = TwoPartUpload::kSize;
+  upload.answer_head = [&] {
+    return Answer(200, "", {{"etag", stored_etag},
+                            {"content-length", std::to_string(stored_size)}});
+  };
+
+  SECTION("the object of these parts: done") {
+    upload.s3.storage->PutFile("big.nut", upload.path);
+    CHECK(upload.Requests() == std::vector<std::string>{"POST big.nut?uploads=",
+                                                        "POST big.nut?uploadId=u1",
+                                                        "POST big.nut?uploadId=u1",
+                                                        "HEAD big.nut"});
+    CHECK_FALSE(fs::exists(upload.path));
+  }
+  SECTION("another object, or one of another size: the step fails, naming the upload") {
+    SECTION("ETag") { stored_etag = "\"0123456789abcdef0123456789abcdef-2\""; }
+    SECTION("size") { stored_size = TwoPartUpload::kSize - 1; }
+    CHECK_THAT(ErrorFrom([&] { upload.s3.storage->PutFile("big.nut", upload.path); }),
+               IsError(ExitCode::kIoError,
+                       "S3 CompleteMultipartUpload of s3://bucket/pre/big.nut (upload ID u1): "
+                       "NoSuchUpload after 2 attempts"));
+    CHECK(upload.Requests().back() == "DELETE big.nut?uploadId=u1");
+    CHECK(fs::exists(upload.path));
+  }
+}
+
+TEST_CASE("S3Storage fails a completion that finds its upload gone at the first attempt") {
+  TwoPartUpload upload;
+  upload.answer_complete = [](int) {
+    return Answer(404, ErrorDocument("NoSuchUpload", "The specified upload does not exist."));
+  };
+  CHECK_THAT(ErrorFrom([&] { upload.s3.storage->PutFile("big.nut", upload.path); }),
+             IsError(ExitCode::kNoInput, "(upload ID u1): HTTP 404 NoSuchUpload"));
+  for (const std::string& request : upload.Requests()) CHECK(request != "HEAD big.nut");
+}
+
 }  // namespace
 }  // namespace vodctl

@@ -84,13 +84,14 @@ std::string S3Storage::ObjectKey(const std::string& key) const {
 }
 
 HttpResponse S3Storage::Send(const S3Call& call, BodySource* body, BodySink* sink,
-                             bool missing_ok) {
-  return SendOver(*transport_, call, body, sink, missing_ok);
+                             bool missing_ok, int* attempts) {
+  return SendOver(*transport_, call, body, sink, missing_ok, attempts);
 }
 
 HttpResponse S3Storage::SendOver(HttpTransport& transport, const S3Call& call,
-                                 BodySource* body, BodySink* sink, bool missing_ok) {
-  return client_.Send(transport, call, body, sink, missing_ok);
+                                 BodySource* body, BodySink* sink, bool missing_ok,
+                                 int* attempts) {
+  return client_.Send(transport, call, body, sink, missing_ok, attempts);
 }
 
 std::optional<S3Storage::Version> S3Storage::Head(const std::string& object_key) {

@@ -104,10 +104,10 @@ class S3Storage : public Storage {
   // Sends `call` until it succeeds or fails for good; returns the 2xx response, or the 404
   // one when `missing_ok`.
   HttpResponse Send(const S3Call& call, BodySource* body = nullptr, BodySink* sink = nullptr,
-                    bool missing_ok = false);
+                    bool missing_ok = false, int* attempts = nullptr);
   // The same over `transport`, which must be used by this thread alone (S3Client::Send).
   HttpResponse SendOver(HttpTransport& transport, const S3Call& call, BodySource* body,
-                        BodySink* sink, bool missing_ok);
+                        BodySink* sink, bool missing_ok, int* attempts = nullptr);
   // Uploads the parts numbered from 1 over upload_connections connections; returns their
   // ETags in order.
   std::vector<std::string> UploadParts(const std::string& object_key,
@@ -124,8 +124,17 @@ class S3Storage : public Storage {
   void AbortMultipart(const std::string& object_key, const std::string& upload_id);
   // The marker of the multipart uploads to `object_key` (kUploadMarkers).
   std::string UploadMarkerKey(const std::string& object_key) const;
-  // The IDs of the unfinished multipart uploads to exactly `object_key`.
-  std::vector<std::string> UploadsTo(const std::string& object_key);
+  // The unfinished multipart uploads to exactly `object_key`.
+  std::vector<S3Upload> UploadsTo(const std::string& object_key);
+  // Creates a multipart upload to `object_key`; returns its ID. A create retried after an
+  // answer lost may have made other uploads: those to the key that started since the first
+  // attempt went out are aborted (found by the server's own clock, not ours).
+  std::string CreateMultipartUpload(const std::string& object_key);
+  // Completes the upload of the parts with `etags` (of a file of `size` bytes). A retried
+  // completion whose first answer was lost finds the upload gone (NoSuchUpload): it is taken
+  // as done when the object's ETag is that of these parts and its size the file's.
+  void CompleteMultipartUpload(const std::string& object_key, const std::string& upload_id,
+                               const std::vector<std::string>& etags, int64_t size);
   // Deletes `object_key` (a full key), gone already or not.
   void RemoveObject(const std::string& object_key);
   void DeleteObjects(const std::vector<ObjectInfo>& objects);

@@ -55,7 +55,8 @@ std::optional<S3UploadsPage> ParseListMultipartUploadsResult(std::string_view bo
   if (!result) return std::nullopt;
   S3UploadsPage page;
   for (const pugi::xml_node upload : result.children("Upload")) {
-    page.uploads.emplace_back(upload.child_value("Key"), upload.child_value("UploadId"));
+    page.uploads.push_back({upload.child_value("Key"), upload.child_value("UploadId"),
+                            upload.child_value("Initiated")});
   }
   page.truncated = IsTrue(result, "IsTruncated");
   page.next_key_marker = result.child_value("NextKeyMarker");
