@@ -1,3 +1,4 @@
+#include "storage/s3_object_reader.h"
 #include "storage/s3_test_support.h"
 
 #include <fcntl.h>
@@ -131,6 +132,32 @@ TEST_CASE("S3Storage fails a read of an object replaced since it was opened") {
   s3.server.answer = [](const Exchange&) { return Answer(404); };
   CHECK_THROWS_MATCHES(s3.storage->OpenForRead("gone.mp4"), Error,
                        IsError(ExitCode::kNoInput, "missing 's3://bucket/pre/gone.mp4'"));
+}
+
+TEST_CASE("S3ObjectReader reads across windows on its own connection and the one it is given") {
+  QuietLog quiet;
+  FakeServer server;
+  std::string object(S3ObjectReader::kWindowSize + 10, 'a');
+  object.back() = 'z';
+  server.answer = [&](const Exchange& exchange) { return ServeRanges(exchange, object, "\"v1\""); };
+  FakeTransport transport(server);
+  int connections = 0;
+  const S3Config config = ConfigWith({{"AWS_ENDPOINT_URL", std::string(kEndpoint)}});
+  S3Client client(config, {}, [](milliseconds) {});
+  S3ObjectReader reader(
+      client, transport,
+      [&] {
+        ++connections;
+        return std::make_unique<FakeTransport>(server);
+      },
+      "pre/big.nut", "s3://bucket/pre/big.nut", static_cast<int64_t>(object.size()), "\"v1\"");
+  CHECK(reader.size() == static_cast<int64_t>(object.size()));
+  CHECK(reader.name() == "s3://bucket/pre/big.nut");
+  char buffer[20];
+  REQUIRE(reader.ReadAt(S3ObjectReader::kWindowSize - 5, buffer, sizeof buffer) == 15);
+  CHECK(std::string(buffer, 15) == std::string(14, 'a') + "z");
+  CHECK(reader.ReadAt(static_cast<int64_t>(object.size()), buffer, sizeof buffer) == 0);
+  CHECK(connections == 1);  // the fetch ahead of the second window
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "storage/s3_content_type.h"
 #include "storage/s3_multipart.h"
+#include "storage/s3_object_reader.h"
 #include "vodctl/error.h"
 
 namespace vodctl {
@@ -137,6 +138,16 @@ std::string S3Storage::LocalPathForRead(const std::string& key) {
 
 std::string S3Storage::Read(const std::string& key) {
   return Send({.method = "GET", .object_key = ObjectKey(key)}).body;
+}
+
+std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {
+  std::string object_key = ObjectKey(key);
+  std::optional<Version> version = Head(object_key);
+  if (!version) Fail(ExitCode::kNoInput, "missing '{}'", Describe(key));
+  std::string name = ObjectUrl(object_key);
+  return std::make_unique<S3ObjectReader>(client_, *transport_, connect_, std::move(object_key),
+                                          std::move(name), version->size,
+                                          std::move(version->etag));
 }
 
 S3Call S3Storage::StoreCall(const std::string& object_key, BodySource& body,

@@ -6,7 +6,7 @@
 //
 // The storage's members live by concern: s3_storage.cc (objects, local copies),
 // s3_multipart.cc (multipart uploads and their leftovers), s3_listing.cc (listings and
-// deletes), s3_object_reader.cc (reading in place).
+// deletes); reading in place is S3ObjectReader's.
 #pragma once
 
 #include <chrono>
@@ -23,6 +23,7 @@
 #include "storage/s3_bodies.h"
 #include "storage/s3_client.h"
 #include "storage/s3_config.h"
+#include "storage/s3_object_reader.h"
 #include "storage/s3_request.h"
 #include "util/backoff.h"
 #include "vodctl/error.h"
@@ -79,15 +80,13 @@ class S3Storage : public Storage {
   // of its own markers (kUploadMarkers) go, never others under the same string prefix.
   void RemoveLeftovers() override;
 
-  static constexpr int64_t kReadWindowSize = int64_t{4} << 20;
-  static constexpr int kReadWindows = 4;
+  static constexpr int64_t kReadWindowSize = S3ObjectReader::kWindowSize;
+  static constexpr int kReadWindows = S3ObjectReader::kWindows;
   static constexpr int64_t kDefaultPartSize = kS3DefaultPartSize;
   static constexpr int64_t kMinPartSize = kS3MinPartSize;
   static constexpr int64_t kMaxPartSize = kS3MaxPartSize;
 
  private:
-  class ObjectReader;
-
   // What tells one content of an object from another.
   struct Version {
     int64_t size = 0;
