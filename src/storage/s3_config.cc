@@ -203,6 +203,10 @@ void SetS3SettingOverrides(std::map<std::string, std::string> overrides) {
   SettingOverrides() = std::move(overrides);
 }
 
+std::string S3ObjectUrl(const S3Config& config, std::string_view object_key) {
+  return fmt::format("{}{}/{}", kS3Scheme, config.location.bucket, object_key);
+}
+
 EnvLookup CommandLineThenEnvironment() {
   return [](const char* name) -> const char* {
     const auto& overrides = SettingOverrides();

@@ -88,6 +88,9 @@ std::string CaBundleFor(const EnvLookup& env, const FileExists& exists);
 // before any storage is opened.
 void SetS3SettingOverrides(std::map<std::string, std::string> overrides);
 
+// "s3://bucket/<object_key>", how messages name an object (or, with "", the bucket).
+std::string S3ObjectUrl(const S3Config& config, std::string_view object_key);
+
 // Looks a setting up among the overrides first, then in the environment.
 EnvLookup CommandLineThenEnvironment();
 

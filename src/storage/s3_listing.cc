@@ -1,10 +1,12 @@
-// S3Storage's listings and deletes.
+#include "storage/s3_listing.h"
+
 #include <pugixml.hpp>
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
-#include "storage/s3_storage.h"
+#include "storage/s3_bodies.h"
 #include "storage/s3_xml.h"
 #include "vodctl/error.h"
 
@@ -16,7 +18,18 @@ constexpr size_t kMaxKeysPerDelete = 1'000;
 
 }  // namespace
 
-std::vector<ObjectInfo> S3Storage::List(const std::string& prefix) {
+S3Listing::S3Listing(S3Client& client, HttpTransport& transport, const S3Config& config)
+    : client_(client), transport_(transport), config_(config) {}
+
+HttpResponse S3Listing::Send(const S3Call& call, BodySource* body) {
+  return client_.Send(transport_, call, body, nullptr, false);
+}
+
+std::string S3Listing::ObjectUrl(const std::string& object_key) const {
+  return S3ObjectUrl(config_, object_key);
+}
+
+std::vector<ObjectInfo> S3Listing::Objects(const std::string& prefix) {
   const std::string& root = config_.location.prefix;
   std::vector<ObjectInfo> objects;
   std::string continuation;
@@ -44,7 +57,7 @@ std::vector<ObjectInfo> S3Storage::List(const std::string& prefix) {
   return objects;
 }
 
-void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
+void S3Listing::Delete(const std::vector<ObjectInfo>& objects) {
   for (size_t first = 0; first < objects.size(); first += kMaxKeysPerDelete) {
     pugi::xml_document request;
     pugi::xml_node root = request.append_child("Delete");
@@ -62,15 +75,44 @@ void S3Storage::DeleteObjects(const std::vector<ObjectInfo>& objects) {
     const HttpResponse response = Send(call, &body);
     if (const std::optional<S3DeleteFailure> failure = ParseDeleteFailure(response.body)) {
       Fail(S3RefusalExitCode(0, failure->error.code), "S3 cannot delete {}: {} ({})",
-           ObjectUrl(failure->key),
-           failure->error.code, failure->error.message);
+           ObjectUrl(failure->key), failure->error.code, failure->error.message);
     }
   }
 }
 
-void S3Storage::RemovePrefix(const std::string& prefix) {
-  // Whole folders only, as in local storage: "720p" and "720p/" both mean the folder 720p.
-  DeleteObjects(List(prefix.empty() || prefix.ends_with('/') ? prefix : prefix + "/"));
+std::vector<S3Upload> S3Listing::UploadsTo(const std::string& object_key) {
+  std::vector<S3Upload> uploads;
+  std::string key_marker;
+  std::string upload_id_marker;
+  bool truncated = false;
+  do {
+    S3Call call{.method = "GET",
+                .object_key = "",  // the bucket
+                .query = {{"uploads", ""}, {"prefix", object_key}}};
+    if (truncated) {
+      call.query.push_back({"key-marker", key_marker});
+      call.query.push_back({"upload-id-marker", upload_id_marker});
+    }
+    const HttpResponse response = Send(call);
+    std::optional<S3UploadsPage> page = ParseListMultipartUploadsResult(response.body);
+    if (!page) {
+      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the answer is not "
+           "a ListMultipartUploadsResult", ObjectUrl(object_key));
+    }
+    // The prefix also matches longer keys ("a.mp4" those of "a.mp4.bak"): other writers'.
+    for (S3Upload& upload : page->uploads) {
+      if (upload.key == object_key) uploads.push_back(std::move(upload));
+    }
+    if (page->truncated && page->next_key_marker == key_marker &&
+        page->next_upload_id_marker == upload_id_marker) {
+      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the next page "
+           "starts where this one did", ObjectUrl(object_key));
+    }
+    truncated = page->truncated;
+    key_marker = std::move(page->next_key_marker);
+    upload_id_marker = std::move(page->next_upload_id_marker);
+  } while (truncated);
+  return uploads;
 }
 
 }  // namespace vodctl

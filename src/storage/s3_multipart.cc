@@ -130,7 +130,7 @@ std::string S3Storage::CreateMultipartUpload(const std::string& object_key) {
   }
   const S3Time since = *answered - (std::chrono::steady_clock::now() - started) -
                        std::chrono::seconds(1);
-  for (const S3Upload& upload : UploadsTo(object_key)) {
+  for (const S3Upload& upload : listing_.UploadsTo(object_key)) {
     if (upload.upload_id == upload_id || !InitiatedSince(upload, since)) continue;
     log::Info("{}: aborting multipart upload {}, made by a create whose answer was lost",
               ObjectUrl(object_key), upload.upload_id);
@@ -237,46 +237,11 @@ std::string S3Storage::UploadMarkerKey(const std::string& object_key) const {
   return root + std::string(kUploadMarkers) + object_key.substr(root.size());
 }
 
-std::vector<S3Upload> S3Storage::UploadsTo(const std::string& object_key) {
-  std::vector<S3Upload> uploads;
-  std::string key_marker;
-  std::string upload_id_marker;
-  bool truncated = false;
-  do {
-    S3Call call{.method = "GET",
-                .object_key = "",  // the bucket
-                .query = {{"uploads", ""}, {"prefix", object_key}}};
-    if (truncated) {
-      call.query.push_back({"key-marker", key_marker});
-      call.query.push_back({"upload-id-marker", upload_id_marker});
-    }
-    const HttpResponse response = Send(call);
-    std::optional<S3UploadsPage> page = ParseListMultipartUploadsResult(response.body);
-    if (!page) {
-      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the answer is not "
-           "a ListMultipartUploadsResult", ObjectUrl(object_key));
-    }
-    // The prefix also matches longer keys ("a.mp4" those of "a.mp4.bak"): other writers'.
-    for (S3Upload& upload : page->uploads) {
-      if (upload.key == object_key) uploads.push_back(std::move(upload));
-    }
-    if (page->truncated && page->next_key_marker == key_marker &&
-        page->next_upload_id_marker == upload_id_marker) {
-      Fail(ExitCode::kIoError, "S3 listing of the multipart uploads to {}: the next page "
-           "starts where this one did", ObjectUrl(object_key));
-    }
-    truncated = page->truncated;
-    key_marker = std::move(page->next_key_marker);
-    upload_id_marker = std::move(page->next_upload_id_marker);
-  } while (truncated);
-  return uploads;
-}
-
 void S3Storage::RemoveLeftovers() {
   for (const ObjectInfo& marker : List(std::string(kUploadMarkers))) {
     const std::string object_key =
         config_.location.prefix + marker.key.substr(kUploadMarkers.size());
-    for (const S3Upload& upload : UploadsTo(object_key)) {
+    for (const S3Upload& upload : listing_.UploadsTo(object_key)) {
       log::Info("{}: aborting an unfinished multipart upload (upload ID {})",
                 ObjectUrl(object_key), upload.upload_id);
       AbortMultipart(object_key, upload.upload_id);

@@ -60,7 +60,8 @@ S3Storage::S3Storage(S3Config config, Options options)
       transport_(connect_()),
       local_folder_(std::move(options.local_folder)),
       owns_local_folder_(local_folder_.empty()),
-      client_(config_, options.retry, std::move(options.sleep)) {}
+      client_(config_, options.retry, std::move(options.sleep)),
+      listing_(client_, *transport_, config_) {}
 
 S3Storage::~S3Storage() {
   if (owns_local_folder_ && !local_folder_.empty()) {
@@ -72,7 +73,7 @@ S3Storage::~S3Storage() {
 std::string S3Storage::url() const { return config_.url; }
 
 std::string S3Storage::ObjectUrl(const std::string& object_key) const {
-  return fmt::format("{}{}/{}", kS3Scheme, config_.location.bucket, object_key);
+  return S3ObjectUrl(config_, object_key);
 }
 
 std::string S3Storage::Describe(const std::string& key) const {
@@ -199,7 +200,16 @@ std::string S3Storage::LocalPath(const std::string& subfolder, std::string_view 
 
 std::string S3Storage::ScratchPath(const std::string& hint) { return LocalPath("scratch", hint); }
 
+std::vector<ObjectInfo> S3Storage::List(const std::string& prefix) {
+  return listing_.Objects(prefix);
+}
+
 void S3Storage::Remove(const std::string& key) { RemoveObject(ObjectKey(key)); }
+
+void S3Storage::RemovePrefix(const std::string& prefix) {
+  // Whole folders only, as in local storage: "720p" and "720p/" both mean the folder 720p.
+  listing_.Delete(List(prefix.empty() || prefix.ends_with('/') ? prefix : prefix + "/"));
+}
 
 void S3Storage::RemoveObject(const std::string& object_key) {
   Send({.method = "DELETE", .object_key = object_key}, nullptr, nullptr, /*missing_ok=*/true);

@@ -5,8 +5,8 @@
 // which retries transient failures. Credentials never appear in messages.
 //
 // The storage's members live by concern: s3_storage.cc (objects, local copies),
-// s3_multipart.cc (multipart uploads and their leftovers), s3_listing.cc (listings and
-// deletes); reading in place is S3ObjectReader's.
+// s3_multipart.cc (multipart uploads and their leftovers); listings and bulk deletes are
+// S3Listing's, reading in place S3ObjectReader's.
 #pragma once
 
 #include <chrono>
@@ -23,6 +23,7 @@
 #include "storage/s3_bodies.h"
 #include "storage/s3_client.h"
 #include "storage/s3_config.h"
+#include "storage/s3_listing.h"
 #include "storage/s3_object_reader.h"
 #include "storage/s3_request.h"
 #include "util/backoff.h"
@@ -123,8 +124,6 @@ class S3Storage : public Storage {
   void AbortMultipart(const std::string& object_key, const std::string& upload_id);
   // The marker of the multipart uploads to `object_key` (kUploadMarkers).
   std::string UploadMarkerKey(const std::string& object_key) const;
-  // The unfinished multipart uploads to exactly `object_key`.
-  std::vector<S3Upload> UploadsTo(const std::string& object_key);
   // Creates a multipart upload to `object_key`; returns its ID. A create retried after an
   // answer lost may have made other uploads: those to the key that started since the first
   // attempt went out are aborted (found by the server's own clock, not ours).
@@ -136,7 +135,6 @@ class S3Storage : public Storage {
                                const std::vector<std::string>& etags, int64_t size);
   // Deletes `object_key` (a full key), gone already or not.
   void RemoveObject(const std::string& object_key);
-  void DeleteObjects(const std::vector<ObjectInfo>& objects);
   // A new file name in the local folder's `subfolder`, ending like `hint`.
   std::string LocalPath(const std::string& subfolder, std::string_view hint);
   std::string ObjectUrl(const std::string& object_key) const;
@@ -147,6 +145,7 @@ class S3Storage : public Storage {
   std::filesystem::path local_folder_;
   bool owns_local_folder_;
   S3Client client_;  // after config_, which it refers to
+  S3Listing listing_;  // after client_ and transport_
   std::map<std::string, Download> downloads_;  // by key
   uint64_t name_counter_ = 0;
 };
