@@ -8,13 +8,13 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <system_error>
 #include <utility>
 
+#include "util/unique_name.h"
 #include "vodctl/error.h"
 
 namespace vodctl {
@@ -25,12 +25,6 @@ namespace fs = std::filesystem;
 // Names this class creates next to objects; List() hides them.
 constexpr std::string_view kTempPrefix = ".tmp-";
 constexpr std::string_view kScratchFolder = ".scratch";
-
-std::atomic<uint64_t> g_name_counter{0};
-
-// Unique among all processes sharing a root: the pid separates processes, the counter
-// separates names within one.
-std::string UniqueName() { return fmt::format("{}-{}", ::getpid(), g_name_counter++); }
 
 std::error_code LastError() { return {errno, std::generic_category()}; }
 
@@ -67,10 +61,11 @@ void MakeFolders(const fs::path& folder) {
 // reader (or a restart after a crash) sees the old object or the complete new one.
 void WriteAtomically(const fs::path& target, const std::function<void(Fd&)>& fill) {
   MakeFolders(target.parent_path());
-  // Truncated so that the name with its prefix and suffix stays under NAME_MAX.
+  // Truncated so that the name with its prefix and UniqueName() (at most 113 characters)
+  // stays under NAME_MAX.
   const fs::path temp =
       target.parent_path() /
-      fmt::format("{}{}-{}", kTempPrefix, target.filename().string().substr(0, 200), UniqueName());
+      fmt::format("{}{}-{}", kTempPrefix, target.filename().string().substr(0, 120), UniqueName());
   try {
     Fd file(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
     fill(file);
@@ -201,7 +196,17 @@ void LocalStorage::PutFile(const std::string& key, const std::string& local_file
 std::string LocalStorage::ScratchPath(const std::string& hint) {
   const fs::path folder = root_ / kScratchFolder;
   MakeFolders(folder);
-  return (folder / fmt::format("{}-{}", UniqueName(), SanitizedHint(hint))).string();
+  // Created here, with O_EXCL, so that the name is this caller's even should another writer
+  // of a shared --tmp come up with it too; the caller then writes over the empty file.
+  for (;;) {
+    const fs::path path = folder / fmt::format("{}-{}", UniqueName(), SanitizedHint(hint));
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+      return path.string();
+    }
+    if (errno != EEXIST) FailErrno("cannot create scratch file", path);
+  }
 }
 
 std::vector<ObjectInfo> LocalStorage::List(const std::string& prefix) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "util/unique_name.h"
 #include "vodctl/error.h"
 #include "vodctl/storage.h"
 
@@ -120,6 +121,33 @@ TEST_CASE("LocalStorage reads objects in place at any offset") {
   CHECK(reader->ReadAt(10, buffer, 8) == 0);
   CHECK_THROWS_MATCHES(storage.OpenForRead("src/missing.mp4"), Error,
                        IsError(ExitCode::kIoError, "missing.mp4"));
+}
+
+TEST_CASE("LocalStorage scratch names are this process's alone, claimed with O_EXCL") {
+  TempFolder temp;
+  const std::unique_ptr<Storage> storage = OpenStorage(temp.path().string());
+  const std::string scratch = storage->ScratchPath("chunks/00001.nut");
+  // Host, pid and the process's nonce: a shared --tmp seen from two hosts, or from two
+  // containers whose processes are all PID 1, gets no name twice.
+  CHECK(fs::path(scratch).filename().string().starts_with(ProcessTag() + "-"));
+  // The file exists already, empty: another writer coming up with the same name fails its
+  // O_EXCL instead of sharing the file.
+  REQUIRE(fs::is_regular_file(scratch));
+  CHECK(fs::file_size(scratch) == 0);
+  CHECK(::open(scratch.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0666) == -1);
+  CHECK(errno == EEXIST);
+  // Writers open it again by name and write over it.
+  MakeFile(scratch, "chunk bytes");
+  storage->PutFile("chunks/00001.nut", scratch);
+  CHECK(storage->Read("chunks/00001.nut") == "chunk bytes");
+}
+
+TEST_CASE("LocalStorage publishes keys whose names reach NAME_MAX") {
+  TempFolder temp;
+  const std::unique_ptr<Storage> storage = OpenStorage(temp.path().string());
+  const std::string key = "720p/" + std::string(250, 's') + ".m4s";
+  storage->Write(key, "segment");
+  CHECK(storage->Read(key) == "segment");
 }
 
 TEST_CASE("LocalStorage publishes scratch files by moving them") {

@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include <sstream>
+
 namespace vodctl {
 namespace {
 
@@ -53,7 +55,8 @@ std::optional<S3UploadsPage> ParseListMultipartUploadsResult(std::string_view bo
   if (!result) return std::nullopt;
   S3UploadsPage page;
   for (const pugi::xml_node upload : result.children("Upload")) {
-    page.uploads.emplace_back(upload.child_value("Key"), upload.child_value("UploadId"));
+    page.uploads.push_back({upload.child_value("Key"), upload.child_value("UploadId"),
+                            upload.child_value("Initiated")});
   }
   page.truncated = IsTrue(result, "IsTruncated");
   page.next_key_marker = result.child_value("NextKeyMarker");
@@ -66,6 +69,12 @@ std::optional<S3DeleteFailure> ParseDeleteFailure(std::string_view body) {
   const pugi::xml_node failure = XmlRoot(document, body, "DeleteResult").child("Error");
   if (!failure) return std::nullopt;
   return S3DeleteFailure{failure.child_value("Key"), ErrorIn(failure)};
+}
+
+std::string XmlText(const pugi::xml_document& document) {
+  std::ostringstream text;
+  document.save(text, "", pugi::format_raw);
+  return text.str();
 }
 
 }  // namespace vodctl

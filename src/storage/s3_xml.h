@@ -11,7 +11,14 @@
 
 #include "vodctl/storage.h"
 
+namespace pugi {
+class xml_document;
+}
+
 namespace vodctl {
+
+// A document vodctl sends (a completion, a multi-object delete), unindented.
+std::string XmlText(const pugi::xml_document& document);
 
 // An error document (<Error><Code>..</Code><Message>..</Message></Error>). Both empty when the
 // body is not one.
@@ -33,9 +40,17 @@ struct S3ListPage {
 // nullopt when the body is not a ListBucketResult.
 std::optional<S3ListPage> ParseListBucketResult(std::string_view body, std::string_view root);
 
+// An unfinished multipart upload, as ListMultipartUploads reports it.
+struct S3Upload {
+  std::string key;
+  std::string upload_id;
+  std::string initiated;  // ISO 8601 (ParseIso8601), as the server wrote it
+  bool operator==(const S3Upload&) const = default;
+};
+
 // One page of a ListMultipartUploads answer.
 struct S3UploadsPage {
-  std::vector<std::pair<std::string, std::string>> uploads;  // key, upload ID
+  std::vector<S3Upload> uploads;
   bool truncated = false;
   std::string next_key_marker;
   std::string next_upload_id_marker;

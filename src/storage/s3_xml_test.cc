@@ -61,12 +61,13 @@ TEST_CASE("ParseListMultipartUploadsResult reads uploads and the next markers") 
   const std::optional<S3UploadsPage> page = ParseListMultipartUploadsResult(
       "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated>"
       "<NextKeyMarker>k2</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>"
-      "<Upload><Key>k1</Key><UploadId>u1</UploadId></Upload>"
+      "<Upload><Key>k1</Key><UploadId>u1</UploadId>"
+      "<Initiated>2026-12-07T02:22:29.000Z</Initiated></Upload>"
       "<Upload><Key>k2</Key><UploadId>u2</UploadId></Upload>"
       "</ListMultipartUploadsResult>");
   REQUIRE(page);
-  CHECK(page->uploads == std::vector<std::pair<std::string, std::string>>{{"k1", "u1"},
-                                                                          {"k2", "u2"}});
+  CHECK(page->uploads == std::vector<S3Upload>{{"k1", "u1", "2026-12-07T02:22:29.000Z"},
+                                               {"k2", "u2", ""}});
   CHECK(page->truncated);
   CHECK(page->next_key_marker == "k2");
   CHECK(page->next_upload_id_marker == "u2");

@@ -6,6 +6,13 @@ SlowDown, a stall before forwarding, or (for GETs) a response cut off half-way. 
 than the cut-off happen before the server sees the request, the way an overloaded frontend
 or a flaky network fails; every connection carries one request.
 
+Requests matched by a rule given to drop_answer_once() are forwarded and the server's answer
+thrown away, the connection reset instead: the request took effect and the client never
+learns it did, as when a network fails on the way back. Each rule drops one answer; given
+`then`, a (status, body) pair, it answers the next request to the same target with that
+instead of forwarding it, as a server may answer a retry of what it did already (S3 answers
+a completion retried after it completed NoSuchUpload; Swift happens to answer it 200).
+
 Every request is recorded in `requests` (method, target, Range and x-amz-content-sha256
 headers, and when it arrived and was answered), so tests can see how vodctl talks to the server.
 """
@@ -59,6 +66,9 @@ class FaultProxy:
         self.counts = {name: 0 for name in FAULTS + ("forwarded",)}
         self.requests = []
         self.drawn = 0
+        self.drop_rules = []  # [method, text in the target, then], each used once
+        self.canned = {}  # (method, target): (status, body) to answer once, unforwarded
+        self.dropped = []  # the targets whose answers were dropped
         proxy = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -74,6 +84,26 @@ class FaultProxy:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def drop_answer_once(self, method, target_contains, then=None):
+        """Drop the answer of the next METHOD request whose target contains TARGET_CONTAINS."""
+        with self.lock:
+            self.drop_rules.append([method, target_contains, then])
+
+    def _take_drop_rule(self, method, target):
+        with self.lock:
+            for rule in self.drop_rules:
+                if rule[0].encode() == method and rule[1].encode() in target:
+                    self.drop_rules.remove(rule)
+                    self.dropped.append(target.decode())
+                    if rule[2] is not None:
+                        self.canned[(method, target)] = rule[2]
+                    return True
+        return False
+
+    def _take_canned(self, method, target):
+        with self.lock:
+            return self.canned.pop((method, target), None)
 
     def _draw(self, method):
         with self.lock:
@@ -107,11 +137,19 @@ class FaultProxy:
                 record[field] = value.strip().decode()
         with self.lock:
             self.requests.append(record)
-        self._answer(conn, head, body, method)
+        self._answer(conn, head, body, method, target)
         record["answered"] = time.monotonic()
 
-    def _answer(self, conn, head, body, method):
-        fault = self._draw(method)
+    def _answer(self, conn, head, body, method, target):
+        canned = self._take_canned(method, target)
+        if canned is not None:
+            status, payload = canned
+            conn.sendall(f"HTTP/1.1 {status}\r\nContent-Type: application/xml\r\n"
+                         f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+                         .encode() + payload)
+            return
+        drop = self._take_drop_rule(method, target)
+        fault = "forwarded" if drop else self._draw(method)
         if fault == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             return  # closing with linger 0 sends a TCP reset
@@ -135,6 +173,9 @@ class FaultProxy:
                 if not piece:
                     break
                 response += piece
+        if drop:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            return
         if fault == "truncate":
             head_end = response.find(b"\r\n\r\n") + 4
             cut = head_end + max(1, (len(response) - head_end) // 2)

@@ -344,7 +344,9 @@ class S3Test(VodTestCase):
         source = media("small")
         with open(source, "rb") as f:
             self.s3.put(self.bucket, "src/x.mp4", f.read())
-        # What a writer killed in the middle of an upload leaves behind.
+        # What a vodctl killed in the middle of an upload leaves behind: the upload, and the
+        # marker it stored first (see test_s3_leftovers.py).
+        self.s3.put(self.bucket, "out/.vodctl-uploads/360p/seg_00000.m4s", b"")
         self.s3.start_multipart_upload(self.bucket, "out/360p/seg_00000.m4s")
         self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS)
 
