@@ -28,7 +28,7 @@ log() { echo "build-static: $*" >&2; }
 # --- Packages --------------------------------------------------------------------------------
 bash scripts/install-deps.sh >&2
 packages=(nasm libc-ares-dev zlib1g-dev libssl-dev libsqlite3-dev libpugixml-dev libx264-dev
-          dpkg-dev file)
+          libzimg-dev dpkg-dev file)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -105,20 +105,21 @@ ffmpeg_decoders=(h264 hevc vp8 vp9 mpeg1video mpeg2video mpeg4 mjpeg prores
                  aac aac_latm mp3 mp3float mp2 mp2float opus vorbis flac ac3 ac3_fixed eac3 alac
                  pcm_s16le pcm_s24le pcm_s32le pcm_f32le pcm_s16be)
 ffmpeg_encoders=(libx264 aac mjpeg)
-ffmpeg_muxers=(nut mp4 mov mpegts webvtt null)
+ffmpeg_muxers=(nut matroska mp4 mov mpegts webvtt null)  # matroska: audio copies NUT cannot hold
 ffmpeg_parsers=(h264 hevc aac aac_latm mpegaudio vp8 vp9 av1 opus vorbis flac ac3 mpegvideo
                 mpeg4video mjpeg)
 ffmpeg_bsfs=(h264_mp4toannexb hevc_mp4toannexb aac_adtstoasc extract_extradata
              vp9_superframe vp9_superframe_split null)
 ffmpeg_filters=(buffer buffersink abuffer abuffersink format aformat scale aresample bwdif yadif
-                transpose hflip vflip setsar null anull)
+                transpose hflip vflip setsar null anull
+                zscale tonemap)  # the colour stage (src/media/colour.cc), through libzimg
 join() { local IFS=,; echo "$*"; }
 ffmpeg_configure=(
   --prefix="$prefix" --pkg-config-flags=--static --enable-static --disable-shared
   --disable-programs --disable-doc --disable-debug --disable-network --disable-avdevice
   --disable-postproc
   --disable-everything --disable-autodetect --enable-pthreads --enable-zlib --disable-iconv
-  --enable-gpl --enable-libx264
+  --enable-gpl --enable-libx264 --enable-libzimg
   --enable-demuxer="$(join "${ffmpeg_demuxers[@]}")"
   --enable-decoder="$(join "${ffmpeg_decoders[@]}")"
   --enable-encoder="$(join "${ffmpeg_encoders[@]}")"
