@@ -4,6 +4,7 @@
 #include "pipeline/job_context.h"
 #include "pipeline/job_mirror.h"
 #include "pipeline/lease_keeper.h"
+#include "pipeline/worker_retry.h"
 #include "pipeline/steps.h"
 #include "util/backoff.h"
 #include "util/interrupt.h"
@@ -302,32 +303,29 @@ void JobRunner::TranscodeAllChunks() {
       JobRunner worker(*store, job_id_, options_);
       worker.lock_owner_ = lock_owner_;  // its job-level writes are this process's, fenced so
       std::mt19937 random(std::random_device{}());
-      int failures = 0;  // in a row: a chunk done starts the count again
-      while (true) {
-        {
-          std::lock_guard lock(error_mutex);
-          if (first_error) return;
-        }
-        try {
-          if (!worker.TranscodeChunk(std::nullopt)) return;
-          failures = 0;
-        } catch (const Error& error) {
-          // A transient failure left the chunk pending: take it (or another) again, after a
-          // while. A failure before any claim (the state database read-only or full) counts
-          // no chunk attempt, so the bound is here: it would otherwise spin for ever.
-          if (error.code() == ExitCode::kTempFail ||
-              store->GetJob(job_id_).state == JobState::kFailed ||
-              ++failures >= kWorkerRetry.attempts) {
-            throw;
-          }
-          const double jitter = std::uniform_real_distribution<double>(0, 1)(random);
-          const std::chrono::milliseconds delay = BackoffDelay(kWorkerRetry, failures, jitter);
-          log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(),
-                    delay.count() / 1000.0);
-          std::this_thread::sleep_for(delay);
-          ThrowIfStopRequested(fmt::format("job '{}': transcoding", job_id_));
-        }
-      }
+      WorkerRetry retry(
+          kWorkerRetry,
+          [&](const Error& error, std::chrono::milliseconds delay) {
+            log::Info("job '{}': {}; retrying in {:.1f} s", job_id_, error.what(),
+                      delay.count() / 1000.0);
+            std::this_thread::sleep_for(delay);
+            ThrowIfStopRequested(fmt::format("job '{}': transcoding", job_id_));
+          },
+          [&] { return std::uniform_real_distribution<double>(0, 1)(random); });
+      retry.Run(
+          [&] {
+            {
+              std::lock_guard lock(error_mutex);
+              if (first_error) return false;
+            }
+            return worker.TranscodeChunk(std::nullopt).has_value();
+          },
+          // A transient failure left the chunk pending: take it (or another) again. One
+          // that stops the worker or failed the job is not retried.
+          [&](const Error& error) {
+            return error.code() == ExitCode::kTempFail ||
+                   store->GetJob(job_id_).state == JobState::kFailed;
+          });
     } catch (...) {
       std::lock_guard lock(error_mutex);
       if (!first_error) first_error = std::current_exception();
