@@ -8,8 +8,9 @@
 #   the CPU time of an uninterrupted run, averaged over kill points spread across the job.
 #   1.00 would mean a kill loses nothing; the chunk in flight is what is lost.
 #
-# Usage: scripts/bench.sh [CASE...] [--pairs N] [--seconds N] [--kills K]
-#   CASE: single ladder steps s3 kill-loss (default: all). Needs a built build/vodctl
+# Usage: scripts/bench.sh [CASE...] [--pairs N] [--seconds N] [--kills K] [--content A,B]
+#   CASE: single ladder steps s3 kill-loss (default: all). --content A,B,... picks the content
+#   classes of single and ladder (default: all five; see bench_speed.py). Needs a built build/vodctl
 #   (scripts/build.sh); VODCTL=path overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +19,15 @@ cases=()
 pairs=3
 seconds=
 kills=4
+content=
 while (($#)); do
   case "$1" in
     --pairs) pairs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --kills) kills=$2; shift 2 ;;
+    --content) content=$2; shift 2 ;;
     single|ladder|steps|s3|kill-loss) cases+=("$1"); shift ;;
-    *) echo "usage: $0 [single|ladder|steps|s3|kill-loss]... [--pairs N] [--seconds N] [--kills K]" >&2
+    *) echo "usage: $0 [single|ladder|steps|s3|kill-loss]... [--pairs N] [--seconds N] [--kills K] [--content A,B]" >&2
        exit 64 ;;
   esac
 done
@@ -37,7 +40,8 @@ speed_cases=()
 for c in "${cases[@]}"; do [ "$c" = kill-loss ] || speed_cases+=("$c"); done
 if ((${#speed_cases[@]})); then
   python3 scripts/bench_speed.py "${speed_cases[@]}" --pairs "$pairs" --vodctl "$vodctl" \
-    --storage-bench "$(dirname "$vodctl")/tests/vodctl_storage_bench" ${seconds:+--seconds "$seconds"}
+    --storage-bench "$(dirname "$vodctl")/tests/vodctl_storage_bench" ${seconds:+--seconds "$seconds"} \
+    ${content:+--content "$content"}
 fi
 [[ " ${cases[*]} " == *" kill-loss "* ]] || exit 0
 seconds=${seconds:-40}

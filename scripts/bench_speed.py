@@ -6,6 +6,14 @@ Every measured command is printed before its figures, so anyone can rerun it. Ru
 interleaved (ffmpeg, vodctl, ffmpeg, vodctl, ...) so that a machine getting busier or cooler
 during the benchmark weighs on both alike; each figure is the median over the pairs.
 
+Content classes (--content, default all), each a 1080p30 H.264 + AAC source made once by
+ffmpeg's lavfi sources and kept, each measured by single and ladder:
+  detail        testsrc2 with fine temporal noise (the source of the README's first table)
+  noisy         testsrc2 with heavier noise, encoded at CRF 18: a high bit rate to decode
+  flat          flat colours and hard edges moving over a plain field, as in animation
+  talking-head  a still, detailed background and one small moving region: low motion
+  fast-pan      a fast pan over a noisy 4K testsrc2: fast motion over fine detail
+
 Cases:
   single   1080p30 source -> one 720p rendition, libx264 veryfast, same CRF, rate cap, GOP,
            segment length and audio on both sides
@@ -67,22 +75,59 @@ def file_digest(path):
     return digest.hexdigest()
 
 
-def make_source(media_dir, seconds):
-    """A 1080p30 H.264 + AAC clip with motion and detail, made once and kept (test media)."""
-    path = os.path.join(media_dir, f"bench-1080p30-{seconds}s.mp4")
+SIZE = "size=1920x1080:rate=30"
+# name -> (lavfi graph of the picture, CRF of the source's encode).
+CONTENT = {
+    "detail": (f"testsrc2={SIZE},noise=alls=2:allf=t", 23),
+    "noisy": (f"testsrc2={SIZE},noise=alls=3:allf=t", 18),
+    "flat": (f"color=c=0x2a5d9f:{SIZE}[bg];color=c=0xf2c14e:size=360x360:rate=30[a];"
+             "color=c=0xd1495b:size=200x500:rate=30[b];"
+             "[bg][a]overlay=x='mod(t*420,1560)':y='360+240*sin(t*1.3)'[ab];"
+             "[ab][b]overlay=x='1500-mod(t*260,1300)':y=200,drawgrid=w=240:h=240:t=4:c=0x1b3b66",
+             23),
+    # One noisy frame held still (trim + loop), a moving testsrc2 where the face would be.
+    "talking-head": (f"gradients={SIZE}:seed=7,noise=alls=6,trim=end_frame=1,"
+                     "loop=loop=-1:size=1[bg];testsrc2=size=480x600:rate=30[head];"
+                     "[bg][head]overlay=x='720+12*sin(t*1.1)':y='240+8*sin(t*0.7)'", 23),
+    "fast-pan": ("testsrc2=size=3840x2160:rate=30,noise=alls=2:allf=t,"
+                 "crop=1920:1080:x='960+940*sin(t*2.1)':y='540+530*cos(t*1.7)'", 23),
+}
+
+
+def make_source(media_dir, seconds, content):
+    """A 1080p30 H.264 + AAC clip of one content class, made once and kept (test media)."""
+    picture, crf = CONTENT[content]
+    path = os.path.join(media_dir, f"bench-{content}-1080p30-{seconds}s.mp4")
     if not os.path.exists(path):
         os.makedirs(media_dir, exist_ok=True)
         log(f"making the source {path} ...")
         partial = path + ".part.mp4"
         subprocess.run(
             ["ffmpeg", "-v", "error", "-y",
-             "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30,noise=alls=2:allf=t",
+             "-f", "lavfi", "-i", picture,
              "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:beep_factor=4",
-             "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+             "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf),
              "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
              partial], check=True)
         os.rename(partial, path)
     return path
+
+
+def cpu_description():
+    """The CPU's model and the widest SIMD level x264 and FFmpeg can use on it: their code
+    paths, and so the speed and (for x264's AVX-512) the bytes, differ between levels."""
+    model, flags = "unknown CPU", set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown CPU":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    level = next((name for flag, name in (("avx512bw", "AVX-512"), ("avx2", "AVX2"),
+                                          ("avx", "AVX"), ("sse4_2", "SSE4.2"))
+                  if flag in flags), "below SSE4.2")
+    return f"{model}, {level}"
 
 
 def x264_options(index, maxrate):
@@ -150,10 +195,10 @@ def compare(case, reference_name, reference, vodctl_command_for, pairs, work):
     """Interleaves the reference command and vodctl `pairs` times; prints medians and ratios."""
     reference_runs, vodctl_runs = [], []
     for pair in range(pairs):
-        folder = fresh(os.path.join(work, case, "ffmpeg"))
+        folder = fresh(os.path.join(work, case.replace(" ", "-"), "ffmpeg"))
         command = reference(folder)
         reference_runs.append(measure(command))
-        vodctl_folder = fresh(os.path.join(work, case, "vodctl"))
+        vodctl_folder = fresh(os.path.join(work, case.replace(" ", "-"), "vodctl"))
         vodctl_command = vodctl_command_for(vodctl_folder)
         vodctl_runs.append(measure(vodctl_command))
         log(f"  pair {pair + 1}: {reference_name} {reference_runs[-1][0]:.2f} s, "
@@ -161,19 +206,20 @@ def compare(case, reference_name, reference, vodctl_command_for, pairs, work):
     ref = report(reference_name, command, reference_runs)
     ours = report("vodctl", vodctl_command, vodctl_runs)
     log(f"  {case}: vodctl/{reference_name} wall {ours[0] / ref[0]:.3f}, "
-        f"CPU {ours[1] / ref[1]:.3f}, peak RSS {ours[2] / ref[2]:.3f}")
+        f"CPU {ours[1] / ref[1]:.3f}, peak RSS {ours[2] / ref[2]:.3f}  ({cpu_description()})")
     return ours[0] / ref[0], ours[1] / ref[1]
 
 
-def case_single(args, source, work):
-    log("single: 1080p30 -> 720p, libx264 veryfast, CRF 23, maxrate 3000k, 6 s GOP and segments")
-    compare("single", "ffmpeg", lambda folder: ffmpeg_single(source, folder),
+def case_single(args, source, work, content):
+    log(f"single ({content}): 1080p30 -> 720p, libx264 veryfast, CRF 23, maxrate 3000k, "
+        "6 s GOP and segments")
+    compare(f"single {content}", "ffmpeg", lambda folder: ffmpeg_single(source, folder),
             lambda folder: vodctl_run(args.vodctl, source, folder, "720p"), args.pairs, work)
 
 
-def case_ladder(args, source, work):
-    log("ladder: 1080p30 -> 1080p/720p/480p/360p, one decode on both sides")
-    compare("ladder", "ffmpeg", lambda folder: ffmpeg_ladder(source, folder),
+def case_ladder(args, source, work, content):
+    log(f"ladder ({content}): 1080p30 -> 1080p/720p/480p/360p, one decode on both sides")
+    compare(f"ladder {content}", "ffmpeg", lambda folder: ffmpeg_ladder(source, folder),
             lambda folder: vodctl_run(args.vodctl, source, folder, None), args.pairs, work)
 
 
@@ -297,24 +343,34 @@ def main():
     parser.add_argument("--media", default=os.path.join(tempfile.gettempdir(),
                                                         "vodctl-bench-media"))
     parser.add_argument("--s3-port", type=int, default=18480)
+    parser.add_argument("--content", default=",".join(CONTENT),
+                        help="comma-separated content classes for single and ladder "
+                             f"(default: all of {', '.join(CONTENT)})")
     args = parser.parse_args()
     for case in args.cases:
         if case not in ("single", "ladder", "steps", "s3"):
             parser.error(f"unknown case '{case}'")
-    log(f"machine: {os.cpu_count()} cores; vodctl {args.vodctl}; "
+    contents = args.content.split(",")
+    for content in contents:
+        if content not in CONTENT:
+            parser.error(f"unknown content class '{content}' (known: {', '.join(CONTENT)})")
+    log(f"machine: {os.cpu_count()} cores, {cpu_description()}; vodctl {args.vodctl}; "
         f"{subprocess.run(['ffmpeg', '-version'], capture_output=True, text=True).stdout.splitlines()[0]}")
     work = tempfile.mkdtemp(prefix="vodctl-bench-")
     try:
-        source = None
-        if set(args.cases) & {"single", "ladder", "steps"}:
-            source = make_source(args.media, args.seconds)
-            log(f"source: {source} ({os.path.getsize(source) / 1e6:.0f} MB)")
         for case in args.cases:
-            log()
             if case == "s3":
+                log()
                 case_s3(args, work)
+            elif case == "steps":
+                log()
+                case_steps(args, make_source(args.media, args.seconds, "detail"), work)
             else:
-                globals()[f"case_{case}"](args, source, work)
+                for content in contents:
+                    source = make_source(args.media, args.seconds, content)
+                    log()
+                    log(f"source: {source} ({os.path.getsize(source) / 1e6:.0f} MB)")
+                    globals()[f"case_{case}"](args, source, work, content)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
