@@ -3,19 +3,11 @@
 #pragma once
 
 #include "media/av_ptr.h"
-
-extern "C" {
-#include <libavfilter/avfilter.h>
-}
+#include "media/filter_graph.h"
 
 #include <string>
 
 namespace vodctl::media {
-
-struct FilterGraphDeleter {
-  void operator()(AVFilterGraph* g) const { avfilter_graph_free(&g); }
-};
-using FilterGraphPtr = std::unique_ptr<AVFilterGraph, FilterGraphDeleter>;
 
 class VideoFilter {
  public:
@@ -35,9 +27,7 @@ class VideoFilter {
   std::string description_;
   AVRational time_base_;
   std::string what_;
-  FilterGraphPtr graph_;
-  AVFilterContext* source_ = nullptr;  // owned by graph_
-  AVFilterContext* sink_ = nullptr;    // owned by graph_
+  FilterGraph graph_;  // built on the first frame
 };
 
 }  // namespace vodctl::media
