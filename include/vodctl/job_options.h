@@ -46,6 +46,15 @@ struct JobOptions {
   bool thumbnails = true;
   // What the source must be (formats, codecs, limits), checked before split writes anything.
   SourcePolicy source_policy;
+  // Every audio rendition brought to this integrated loudness (ITU-R BS.1770, LUFS) by a
+  // linear gain, its true peak held at or below true_peak_dbtp (a limiter, only where the
+  // gain would push it over); nullopt (--loudness off): the audio keeps the source's level.
+  // -16 by default: where Apple, Spotify and YouTube play at (-14 to -16), so a catalogue's
+  // videos play at the level of everything else a viewer hears; EBU R128's -23 is broadcast's.
+  std::optional<double> loudness_lufs = kDefaultLoudnessLufs;
+  double true_peak_dbtp = -1;
+  // A 5.1 rendition beside the stereo one of each source stream with more than two channels.
+  bool surround = true;
 
   bool operator==(const JobOptions&) const = default;
   // Throws Error(kUsage) naming the option that is out of range.
@@ -56,7 +65,12 @@ struct JobOptions {
   // does not depend on where it was split.
   double ChunkDuration(double source_seconds) const;
   static constexpr double kMaxAutoChunkSeconds = 20;
+  static constexpr double kDefaultLoudnessLufs = -16;
 };
+
+// "--loudness" as given: "off", or a target in LUFS ("-16", "-23.5"). Throws Error(kUsage)
+// for anything else; the range is JobOptions::Validate()'s.
+std::optional<double> ParseLoudnessTarget(const std::string& text);
 
 void to_json(nlohmann::json& j, const JobOptions& options);
 void from_json(const nlohmann::json& j, JobOptions& options);

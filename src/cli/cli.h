@@ -53,6 +53,8 @@ struct JobFlags {
   JobOptions options;
   std::string format = "fmp4";
   bool no_thumbnails = false;
+  std::string loudness = "-16";  // JobOptions::kDefaultLoudnessLufs, as the flag spells it
+  std::string surround = "on";
   std::string allow_formats;
   CLI::Option* allow_formats_option = nullptr;  // given at all? ("" is an error, not the default)
   NotifyOptions notify;  // --notify and its settings: stored with the job, not in its options

@@ -83,6 +83,17 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
   command.add_flag("--keep-tmp", flags.options.keep_tmp, "Keep intermediate files when done");
   command.add_flag("--no-thumbnails", flags.no_thumbnails,
                    "Make no thumbnail sprite sheets and WebVTT track");
+  command.add_option("--loudness", flags.loudness,
+                     "Integrated loudness every audio rendition is brought to, in LUFS "
+                     "(ITU-R BS.1770), or off")
+      ->capture_default_str();
+  command.add_option("--true-peak", flags.options.true_peak_dbtp,
+                     "Ceiling for the audio's true peak after normalisation, in dBTP")
+      ->capture_default_str();
+  command.add_option("--surround", flags.surround,
+                     "A 5.1 AAC rendition beside the stereo one for sources with more channels")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   AddSourcePolicyFlags(command, flags);
   command.add_option("--notify", flags.notify.urls,
                      "POST the job's events, signed, to this URL (repeatable; needs "
@@ -123,6 +134,8 @@ std::string CreateJob(StateStore& state, const GlobalOptions& global, JobFlags& 
   JobOptions options = flags.options;
   options.format = flags.format == "ts" ? SegmentFormat::kTs : SegmentFormat::kFmp4;
   options.thumbnails = !flags.no_thumbnails;
+  options.loudness_lufs = ParseLoudnessTarget(flags.loudness);
+  options.surround = flags.surround == "on";
   if (flags.ladder_option && flags.ladder_option->count() > 0) {
     options.ladder = ParseLadder(flags.ladder);
   }

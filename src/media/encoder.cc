@@ -59,12 +59,12 @@ Encoder Encoder::H264(const H264Settings& s, std::string what) {
   return Encoder(std::move(c), std::move(what));
 }
 
-Encoder Encoder::Aac(std::string what) {
+Encoder Encoder::Aac(const AVChannelLayout& layout, int64_t bit_rate, std::string what) {
   CodecContextPtr c = AllocateContext("aac", what);
   c->sample_fmt = AV_SAMPLE_FMT_FLTP;
   c->sample_rate = kAudioSampleRate;
-  c->ch_layout = AV_CHANNEL_LAYOUT_STEREO;
-  c->bit_rate = 128000;
+  CheckAv(av_channel_layout_copy(&c->ch_layout, &layout), ExitCode::kSoftware, what);
+  c->bit_rate = bit_rate;
   c->profile = FF_PROFILE_AAC_LOW;
   c->time_base = AVRational{1, kAudioSampleRate};
   c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_BITEXACT;

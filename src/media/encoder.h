@@ -7,7 +7,7 @@
 
 namespace vodctl::media {
 
-// Every output audio track is AAC-LC at this rate, stereo.
+// Every output audio track is AAC-LC at this rate.
 inline constexpr int kAudioSampleRate = 48000;
 
 struct H264Settings {
@@ -27,8 +27,9 @@ class Encoder {
   // Opens libx264 with settings that make output deterministic for the same input:
   // fixed threads, closed GOPs, forced key frames become IDRs, global headers (avcC).
   static Encoder H264(const H264Settings& settings, std::string what);
-  // AAC-LC, 48 kHz stereo, 128 kb/s, float planar input in frames of frame_size() samples.
-  static Encoder Aac(std::string what);
+  // AAC-LC, 48 kHz, in `layout` (stereo, or 5.1 as AAC's channel configuration 6 carries it)
+  // at `bit_rate`; float planar input in frames of frame_size() samples.
+  static Encoder Aac(const AVChannelLayout& layout, int64_t bit_rate, std::string what);
 
   AVCodecContext* context() const { return context_.get(); }
 

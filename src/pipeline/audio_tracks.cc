@@ -45,7 +45,7 @@ void MakeNamesUnique(std::vector<AudioTrack>& tracks) {
 
 }  // namespace
 
-std::vector<AudioTrack> AudioTracks(const SourceInfo& source) {
+std::vector<AudioTrack> AudioTracks(const SourceInfo& source, bool surround) {
   std::vector<const AudioInfo*> streams;
   if (source.audio) streams.push_back(&*source.audio);
   for (const AudioInfo& more : source.more_audio) streams.push_back(&more);
@@ -59,7 +59,9 @@ std::vector<AudioTrack> AudioTracks(const SourceInfo& source) {
                           return other->language == audio.language;
                         }) == 1;
     AudioTrack track;
-    track.index = static_cast<int>(i);
+    track.index = static_cast<int>(tracks.size());
+    track.source_index = static_cast<int>(i);
+    track.bit_rate = kStereoBitRate;
     track.language = PlaylistLanguage(audio.language);
     // The first keeps the folder a source with one audio stream has always had. The others
     // keep the source's own tag ("audio-fra", not "audio-fr"), as they always have, so a job
@@ -73,6 +75,15 @@ std::vector<AudioTrack> AudioTracks(const SourceInfo& source) {
                  : !track.language.empty() ? track.language
                                            : fmt::format("Audio {}", i + 1);
     tracks.push_back(track);
+    if (surround && audio.channels > 2) {
+      AudioTrack multichannel = track;
+      multichannel.index = static_cast<int>(tracks.size());
+      multichannel.channels = 6;
+      multichannel.bit_rate = kSurroundBitRate;
+      multichannel.folder = track.folder + "-5.1";
+      multichannel.name = track.name + " 5.1";
+      tracks.push_back(multichannel);
+    }
   }
   MakeNamesUnique(tracks);
   return tracks;

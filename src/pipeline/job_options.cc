@@ -138,6 +138,12 @@ void JobOptions::Validate() const {
   if (encoder_threads < 1 || encoder_threads > 64) {
     Fail(ExitCode::kUsage, "--encoder-threads must be 1..64, got {}", encoder_threads);
   }
+  if (loudness_lufs && !(*loudness_lufs >= -40 && *loudness_lufs <= -5)) {
+    Fail(ExitCode::kUsage, "--loudness must be -40..-5 LUFS or off, got {}", *loudness_lufs);
+  }
+  if (!(true_peak_dbtp >= -9 && true_peak_dbtp <= 0)) {
+    Fail(ExitCode::kUsage, "--true-peak must be -9..0 dBTP, got {}", true_peak_dbtp);
+  }
   // DASH has no MPEG-TS profile that players take; the MPD reuses the CMAF segments.
   if (dash && format != SegmentFormat::kFmp4) Fail(ExitCode::kUsage, "--dash needs --format fmp4");
   source_policy.Validate();
@@ -156,7 +162,11 @@ void to_json(nlohmann::json& j, const JobOptions& options) {
                      {"tmp", options.tmp},
                      {"keep_tmp", options.keep_tmp},
                      {"thumbnails", options.thumbnails},
-                     {"source_policy", options.source_policy}};
+                     {"source_policy", options.source_policy},
+                     {"loudness", options.loudness_lufs ? nlohmann::json(*options.loudness_lufs)
+                                                        : nlohmann::json("off")},
+                     {"true_peak", options.true_peak_dbtp},
+                     {"surround", options.surround}};
 }
 
 void from_json(const nlohmann::json& j, JobOptions& options) {
@@ -176,6 +186,20 @@ void from_json(const nlohmann::json& j, JobOptions& options) {
   // created one still matches it (running it again stays a no-op).
   options.thumbnails = j.value("thumbnails", true);
   options.source_policy = j.value("source_policy", SourcePolicy());
+  const nlohmann::json loudness = j.value("loudness", nlohmann::json(JobOptions::kDefaultLoudnessLufs));
+  options.loudness_lufs = loudness.is_number() ? std::optional(loudness.get<double>()) : std::nullopt;
+  options.true_peak_dbtp = j.value("true_peak", -1.0);
+  options.surround = j.value("surround", true);
+}
+
+std::optional<double> ParseLoudnessTarget(const std::string& text) {
+  if (text == "off") return std::nullopt;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    Fail(ExitCode::kUsage, "--loudness takes a target in LUFS (like -16) or off, got '{}'", text);
+  }
+  return value;
 }
 
 void ValidateJobId(const std::string& id) {

@@ -128,6 +128,27 @@ TEST_CASE("JobOptions::Validate names the option out of range") {
     CHECK_THROWS_MATCHES(options.Validate(), Error,
                          IsError(ExitCode::kUsage, "--encoder-threads must be 1..64"));
   }
+  SECTION("loudness") {
+    options.loudness_lufs = GENERATE(-41.0, -4.0, std::nan(""));
+    CHECK_THROWS_MATCHES(options.Validate(), Error,
+                         IsError(ExitCode::kUsage, "--loudness must be -40..-5 LUFS or off"));
+  }
+  SECTION("true peak") {
+    options.true_peak_dbtp = GENERATE(0.5, -10.0, std::nan(""));
+    CHECK_THROWS_MATCHES(options.Validate(), Error,
+                         IsError(ExitCode::kUsage, "--true-peak must be -9..0 dBTP"));
+  }
+}
+
+TEST_CASE("ParseLoudnessTarget reads off and numbers of LUFS, nothing else") {
+  CHECK_FALSE(ParseLoudnessTarget("off"));
+  CHECK(ParseLoudnessTarget("-16") == -16.0);
+  CHECK(ParseLoudnessTarget("-23.5") == -23.5);
+  for (const char* bad : {"", "loud", "-16LUFS", " -16", "Off"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_MATCHES(ParseLoudnessTarget(bad), Error,
+                         IsError(ExitCode::kUsage, "--loudness takes a target in LUFS"));
+  }
 }
 
 TEST_CASE("ValidateJobId accepts letters, digits, '.', '_' and '-'") {
@@ -168,7 +189,11 @@ TEST_CASE("JobOptions survive a JSON round trip") {
     options.tmp = "file:///scratch/job";
     options.keep_tmp = true;
     options.thumbnails = false;
+    options.loudness_lufs = -23;
+    options.true_peak_dbtp = -2;
+    options.surround = false;
   }
+  SECTION("loudness off") { options.loudness_lufs = std::nullopt; }
   SECTION("with DASH") { options.dash = true; }
   const json j = options;
   CHECK(json::parse(j.dump()).get<JobOptions>() == options);
@@ -194,6 +219,14 @@ TEST_CASE("JobOptions from JSON stored before thumbnails existed match the defau
   json j = options;
   CHECK(j.at("thumbnails") == false);
   j.erase("thumbnails");
+  CHECK(j.get<JobOptions>() == JobOptions());
+}
+
+TEST_CASE("JobOptions from JSON stored before loudness and surround existed match the default") {
+  json j = JobOptions();
+  j.erase("loudness");
+  j.erase("true_peak");
+  j.erase("surround");
   CHECK(j.get<JobOptions>() == JobOptions());
 }
 

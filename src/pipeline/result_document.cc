@@ -92,6 +92,7 @@ json ResultDocument(const ResultOutputs& outputs, const std::string& vodctl_vers
     entry["channels"] = track.channels;
     entry["layout"] = ChannelLayoutName(track.channels);
     entry["sample_rate"] = track.sample_rate;
+    entry["loudness"] = track.loudness;
     audio.push_back(entry);
   }
   return {{"schema_version", kResultSchemaVersion},

@@ -9,7 +9,7 @@
 
 #include "vodctl/source_info.h"
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -51,6 +51,9 @@ struct AudioRenditionOutput {
   std::string language;
   int channels = 0;
   int sample_rate = 0;
+  // As encoding recorded it: {"input": {...}, "gain_db", "limiter", "output": {...}}; null
+  // when the job did not normalise loudness.
+  nlohmann::json loudness;
 };
 
 struct ResultOutputs {

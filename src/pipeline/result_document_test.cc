@@ -29,7 +29,8 @@ TEST_CASE("ResultDocument describes the source, every rendition and where things
       {{"180p", "180p/index.m3u8", "avc1.42c00c", 2, 5000, 4.0, 20000, 10000},
        "avc1.42c00c,mp4a.40.2", 320, 180, 25, 28000, 16000, "180p/iframes.m3u8"});
   outputs.audio.push_back(
-      {{"Audio", "audio/index.m3u8", "mp4a.40.2", 2, 3000, 4.0, 8000, 6000}, "eng", 2, 48000});
+      {{"Audio", "audio/index.m3u8", "mp4a.40.2", 2, 3000, 4.0, 8000, 6000}, "eng", 2, 48000,
+       {{"gain_db", -3.5}}});
   outputs.master_playlist = "master.m3u8";
   const nlohmann::json document = ResultDocument(outputs, "1.2.3");
 
@@ -42,6 +43,7 @@ TEST_CASE("ResultDocument describes the source, every rendition and where things
   CHECK(document["renditions"][0]["codecs"] == "avc1.42c00c,mp4a.40.2");
   CHECK(document["renditions"][0]["segments"] == 2);
   CHECK(document["audio"][0]["language"] == "eng");
+  CHECK(document["audio"][0]["loudness"]["gain_db"] == -3.5);
   CHECK(document["dash_manifest"].is_null());
   CHECK_FALSE(document.contains("job_id"));  // the output must not depend on the job's ID
 }

@@ -156,12 +156,25 @@ std::pair<int64_t, int64_t> VariantBandwidth(const SegmentedStream& video,
   return most;
 }
 
+// What encoding the audio recorded of a rendition's loudness; null when it was not normalised.
+nlohmann::json AudioLoudness(const nlohmann::json& result, const AudioTrack& track) {
+  const nlohmann::json* records = result.contains("audio") && result["audio"].contains("loudness")
+                                      ? &result["audio"]["loudness"]
+                                      : nullptr;
+  if (!records || !records->is_array()) return nullptr;
+  for (const nlohmann::json& record : *records) {
+    if (record.value("rendition", "") == track.folder) return record;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void RunSegment(JobContext& context) {
   const Timeline timeline = context.timeline();
   const std::vector<Rendition> renditions = context.renditions();
-  const std::vector<AudioTrack> audio_tracks = AudioTracks(context.source());
+  const std::vector<AudioTrack> audio_tracks =
+      AudioTracks(context.source(), context.job().options.surround);
   // An audio-only source has no pictures to preview.
   const bool thumbnails = context.job().options.thumbnails && !renditions.empty();
   Progress progress("segment", static_cast<int64_t>(renditions.size() + audio_tracks.size()) +
@@ -188,24 +201,30 @@ void RunSegment(JobContext& context) {
   outputs.source = context.source();
   outputs.segment_format = context.job().options.format == SegmentFormat::kFmp4 ? "fmp4" : "ts";
   master.version = context.job().options.format == SegmentFormat::kFmp4 ? 7 : 3;
+  const bool several_streams = std::any_of(audio_tracks.begin(), audio_tracks.end(),
+                                           [](const AudioTrack& t) { return t.source_index > 0; });
   for (const AudioTrack& track : audio_tracks) {
     SegmentedStream written = WriteStream(context, tmp_keys::Audio(), track.index, track.folder,
                                           AVRational{1, media::kAudioSampleRate}, audio_segment,
                                           progress);
-    mpd.audio.push_back({track.language, 2, media::kAudioSampleRate,
+    mpd.audio.push_back({track.language, track.channels, media::kAudioSampleRate,
                          {track.folder, Bandwidth(written, nullptr).first, written.codec,
                           written.times}});
-    // A single track keeps the name it has always had.
-    const std::string name = audio_tracks.size() == 1 ? "Audio" : track.name;
+    // A single source stream keeps the name it has always had, its 5.1 rendition beside it.
+    const std::string name = several_streams      ? track.name
+                             : track.channels == 6 ? "Audio 5.1"
+                                                   : "Audio";
     AudioRenditionOutput& described = outputs.audio.emplace_back();
     described.stream = Summarise(written, name, track.folder + "/index.m3u8");
     std::tie(described.stream.peak_bit_rate, described.stream.average_bit_rate) =
         Bandwidth(written, nullptr);
     described.language = track.language;
-    described.channels = 2;
+    described.channels = track.channels;
+    described.loudness = AudioLoudness(context.job().result, track);
     described.sample_rate = media::kAudioSampleRate;
     audio.push_back(std::move(written));
-    master.audio.push_back({kAudioGroup, name, track.language, 2, track.folder + "/index.m3u8"});
+    master.audio.push_back(
+        {kAudioGroup, name, track.language, track.channels, track.folder + "/index.m3u8"});
   }
   nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
   result["renditions"] = nlohmann::json::array();
@@ -253,13 +272,11 @@ void RunSegment(JobContext& context) {
   }
   if (renditions.empty() && !audio.empty()) {
     // Audio only: the default track is the one variant; any others stay its alternatives.
-    int64_t peak = 0;
-    int64_t average = 0;
-    for (const SegmentedStream& track : audio) {
-      const auto [track_peak, track_average] = Bandwidth(track, nullptr);
-      peak = std::max(peak, track_peak);
-      average = std::max(average, track_average);
-    }
+    // With alternatives, a player fetches the variant's own segments and the rendition it
+    // picked from the group, so BANDWIDTH bounds the two together.
+    const auto [peak, average] = audio_tracks.size() > 1
+                                     ? VariantBandwidth(audio.front(), audio)
+                                     : Bandwidth(audio.front(), nullptr);
     hls::VariantStream variant;
     variant.uri = master.audio.front().uri;
     variant.bandwidth = peak;

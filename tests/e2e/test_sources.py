@@ -99,14 +99,16 @@ class SourcesTest(HlsChecks, VodTestCase):
         self.assertNotIn("10", out["profile"])
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
 
-    def test_surround_audio_is_downmixed_to_stereo(self):
+    def test_surround_audio_is_downmixed_to_stereo_and_kept_as_5_1(self):
         source = media("surround")
         self.assertEqual(vodtest.stream_of(source, "audio")["channel_layout"], "5.1")
         output = self.run_job(source, *OPTS)
         audio = vodtest.stream_of(os.path.join(output, "audio", "index.m3u8"), "audio")
         self.assertEqual((audio["channels"], audio["channel_layout"]), (2, "stereo"))
+        surround = vodtest.stream_of(os.path.join(output, "audio-5.1", "index.m3u8"), "audio")
+        self.assertEqual((surround["channels"], surround["channel_layout"]), (6, "5.1"))
         master = self.master(output)
-        self.assertEqual([m.get("CHANNELS") for m in master["media"]], ["2"])
+        self.assertEqual([m.get("CHANNELS") for m in master["media"]], ["2", "6"])
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[360])
 
     def test_variable_frame_rate_comes_out_constant(self):

@@ -44,6 +44,12 @@ def _lavfi_video(size, rate, extra=""):
 
 _SINE = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:beep_factor=4"]
 _AAC = ["-c:a", "aac", "-b:a", "96k", "-ac", "2"]
+# 5.1 as a surround mix is made: a different tone in each channel (FL FR FC LFE SL SR).
+_SURROUND = ["-f", "lavfi", "-i",
+             "aevalsrc=0.2*sin(2*PI*330*t)|0.2*sin(2*PI*440*t)|0.2*sin(2*PI*550*t)"
+             "|0.2*sin(2*PI*55*t)|0.1*sin(2*PI*660*t)|0.1*sin(2*PI*770*t)"
+             ":sample_rate=48000:channel_layout=5.1"]
+_AAC_SURROUND = ["-c:a", "aac", "-b:a", "256k", "-channel_layout", "5.1"]
 _X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p"]
 
 # Sources that are not plain MP4: name -> (file extension, ffmpeg muxer).
@@ -58,6 +64,10 @@ SOURCES = {
     "main720": _lavfi_video("1280x720", 25) + _SINE + [
         "-t", "12", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "50",
         "-x264-params", "bframes=3:b-adapt=0", *_AAC],
+    # The same with 5.1 audio.
+    "main720_surround": _lavfi_video("1280x720", 25) + _SURROUND + [
+        "-t", "12", *_X264, "-preset", "veryfast", "-crf", "30", "-g", "50",
+        "-x264-params", "bframes=3:b-adapt=0", *_AAC_SURROUND],
     # B-frames with a B-pyramid (reordering two deep), small picture.
     "bframes": _lavfi_video("640x360", 25) + _SINE + [
         "-t", "10", *_X264, "-preset", "faster", "-crf", "30", "-g", "50",
@@ -403,6 +413,10 @@ class SourceFacts:
         a = stream_of(path, "audio")
         self.has_audio = a is not None
         self.audio_streams = sum(1 for s in streams(path) if s.get("codec_type") == "audio")
+        # A stereo rendition of each, and a 5.1 one of each with more channels (the default
+        # --surround on) where it starts: a broadcast recording may go from 5.1 to stereo.
+        self.audio_renditions = sum(2 if _first_frame_channels(path, i) > 2 else 1
+                                    for i in range(self.audio_streams))
         if a:
             ap = Packets(path, "a:0")
             # Packets the edit list discards (encoder priming) are not presented.
@@ -459,6 +473,13 @@ def parse_attributes(text):
 def read_lines(path):
     with open(path, encoding="utf-8") as f:
         return [line.rstrip("\r\n") for line in f if line.strip()]
+
+
+def _first_frame_channels(path, audio_index):
+    """Channels of the first decoded frame of audio stream `audio_index`."""
+    info = ffprobe_json(path, "-select_streams", f"a:{audio_index}", "-read_intervals", "%+2",
+                        "-show_frames", "-show_entries", "frame=channels")
+    return int(info["frames"][0]["channels"])
 
 
 def parse_master(path):
@@ -531,8 +552,9 @@ class HlsChecks:
                          "variants in master.m3u8")
         audio_groups = [m for m in master["media"] if m.get("TYPE") == "AUDIO"]
         if src.has_audio:
-            self.assertEqual(len(audio_groups), src.audio_streams,
-                             "an EXT-X-MEDIA audio rendition per source audio stream")
+            self.assertEqual(len(audio_groups), src.audio_renditions,
+                             "an EXT-X-MEDIA audio rendition per source audio stream, and a "
+                             "5.1 one for each with more than two channels")
             self.assertEqual(audio_groups[0].get("URI"), "audio/index.m3u8")
         else:
             self.assertEqual(audio_groups, [], "no audio group for a source without audio")
