@@ -132,7 +132,8 @@ def setUpModule():
 class PlayerTest(VodTestCase):
 
     def test_fmp4(self):
-        self.check_playback(HlsPresentation, "--format", "fmp4")
+        # A 5.1 upload: a stereo and a 5.1 rendition, each of which hls.js plays.
+        self.check_playback(HlsPresentation, "--format", "fmp4", source="main720_surround")
 
     def test_ts(self):
         self.check_playback(HlsPresentation, "--format", "ts")
@@ -140,8 +141,8 @@ class PlayerTest(VodTestCase):
     def test_dash(self):
         self.check_playback(DashPresentation, "--format", "fmp4", "--dash")
 
-    def check_playback(self, presentation_class, *options):
-        source = media("main720")
+    def check_playback(self, presentation_class, *options, source="main720"):
+        source = media(source)
         www = self.ws.path("www")
         os.makedirs(www)
         os.symlink(PLAYER_DIR, os.path.join(www, "player"))
@@ -197,6 +198,9 @@ class HlsPresentation:
         first = self.master["variants"][0]["uri"]
         playlist = parse_media_playlist(os.path.join(self.output, first))
         return float(sum(seg["duration"] for seg in playlist["segments"]))
+
+    def audio_renditions(self):
+        return sum(1 for m in self.master["media"] if m["TYPE"] == "AUDIO")
 
     def files_to_load(self):
         for variant in self.master["variants"]:
@@ -263,6 +267,9 @@ class DashPresentation:
 
     def duration(self):
         return float(self.mpd["duration"])
+
+    def audio_renditions(self):
+        return len(self.audio)
 
     def files_to_load(self):
         yield "manifest.mpd"
@@ -338,6 +345,7 @@ class PlaybackJudge:
         self.check_seeks()
         self.check_continuous_play()
         self.check_switches()
+        self.check_audio_switches()
         if hasattr(self.presentation, "check_previews"):
             self.presentation.check_previews(self)
 
@@ -361,7 +369,28 @@ class PlaybackJudge:
         self.t.assertEqual(sorted(level["height"] for level in parsed["levels"]),
                            self.presentation.heights(),
                            f"the player's levels against {self.presentation.ENTRY}")
-        self.t.assertEqual(len(parsed["audioTracks"]), 1, "the audio rendition")
+        self.t.assertEqual(len(parsed["audioTracks"]), self.presentation.audio_renditions(),
+                           "the audio renditions")
+
+    def check_audio_switches(self):
+        """Every audio rendition was switched to, buffered and decoded while playing on."""
+        tracks = next(e for e in self.log if e["type"] == "MANIFEST_PARSED")["audioTracks"]
+        if len(tracks) < 2:
+            return
+        switched = {step["arg"]["id"] for step in self.steps if step["name"] == "audio-switch"}
+        self.t.assertEqual(switched, set(range(len(tracks))),
+                           f"audio renditions switched to\n{self.summary()}")
+        for step in (s for s in self.steps if s["name"] == "audio-switch"):
+            track = tracks[step["arg"]["id"]]
+            _, entries = self.step_entries("audio-switch", step["arg"])
+            with self.t.subTest(audio=track["name"]):
+                folder = track["url"].rsplit("/", 2)[-2] + "/"
+                self.t.assertTrue(any(e["type"] == "FRAG_LOADED" and e["fragType"] == "audio"
+                                      and folder in e["url"] for e in entries),
+                                  f"no fragment of {folder} was loaded")
+                self.t.assertGreater(step["sample"]["audioDecodedBytes"],
+                                     self.previous_step(step)["sample"]["audioDecodedBytes"],
+                                     "no audio was decoded after the switch")
 
     def check_fragment_times(self):
         """Every fragment the player buffered (hls.js) or loaded (dash.js) spans the times its

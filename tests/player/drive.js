@@ -120,9 +120,32 @@ async function main() {
       }
 
       // Several segments played since the replay, without a seek.
-      await step('several-segments', null,
-                 a => document.getElementById('video').currentTime >= a.until,
-                 { until: 3 * segmentDuration + 0.5 });
+      if (!await step('several-segments', null,
+                      a => document.getElementById('video').currentTime >= a.until,
+                      { until: 3 * segmentDuration + 0.5 })) return;
+
+      // Every audio rendition in turn, the one playing now last (pages whose adapter has
+      // them): each is switched to, an audio fragment of it buffered, and the playhead moves
+      // on by a second.
+      const tracks = await page.evaluate(
+        () => (window.player.audioTracks ? window.player.audioTracks() : 0));
+      if (tracks > 1) {
+        const playing = await page.evaluate(() => window.player.audioTrack());
+        const audioOrder = [...Array(tracks).keys()].filter(t => t !== playing);
+        audioOrder.push(playing);
+        for (const id of audioOrder) {
+          const ok = await step('audio-switch', a => { window.player.setAudioTrack(a.id); }, a => {
+            const log = window.playerLog;
+            const since = log.slice(log.findLastIndex(e => e.type === 'step'));
+            const switched = since.find(e => e.type === 'AUDIO_TRACK_SWITCHED' && e.id === a.id);
+            return switched !== undefined &&
+                   since.some(e => e.type === 'FRAG_BUFFERED' && e.fragType === 'audio' &&
+                              e.level === a.id) &&
+                   document.getElementById('video').currentTime >= switched.currentTime + 1;
+          }, { id });
+          if (!ok) return;
+        }
+      }
     };
     await run();
     Object.assign(report, await page.evaluate(() => ({

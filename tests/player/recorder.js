@@ -5,9 +5,11 @@
 // A page loads this first, then sets window.player, its adapter to the player library:
 //   { name, version, supported,     // supported: Media Source Extensions are there
 //     seek(seconds),
-//     currentLevel(), setLevel(i) } // video levels as listed in MANIFEST_PARSED
+//     currentLevel(), setLevel(i),  // video levels as listed in MANIFEST_PARSED
+//     audioTracks(), audioTrack(), setAudioTrack(i) }  // optional: audio renditions
 // and logs the player's events in the shape test_player.py reads: MANIFEST_PARSED
 // ({levels: [{height, width, bitrate, codecs}], audioTracks}), LEVEL_SWITCHED ({level}),
+// AUDIO_TRACK_SWITCHED ({id}),
 // FRAG_LOADED and FRAG_BUFFERED ({fragType: 'main'|'audio', level, sn, start, duration}),
 // ERROR ({fatal, details, ...}).
 
