@@ -114,11 +114,15 @@ class SlurmTest(ScaleOutCase):
 if [ "$SLURM_ARRAY_TASK_ID" = {victim} ] && [ "${{SLURM_RESTART_COUNT:-0}}" = 0 ]; then
   "$VODCTL" --state "$(mktemp -d)/vodctl.db" transcode-chunk --job {job} --tmp {self.tmp} \\
     --chunk {victim} &
+  vodctl=$!
+  # scancel's SIGTERM reaches this shell too: it waits for vodctl to say it stopped rather
+  # than ending the task first, which would have Slurm kill vodctl before it could.
+  trap 'kill -CONT $vodctl 2>/dev/null; wait $vodctl; exit 143' TERM
   log={self.logs}/chunks-${{SLURM_ARRAY_JOB_ID}}_${{SLURM_ARRAY_TASK_ID}}.out
-  until grep -q "taken over from" "$log" || ! kill -0 $! 2>/dev/null; do sleep 0.005; done
-  kill -STOP $!
+  until grep -q "taken over from" "$log" || ! kill -0 $vodctl 2>/dev/null; do sleep 0.005; done
+  kill -STOP $vodctl
   touch {frozen}
-  wait
+  wait $vodctl
 fi
 exec bash {EXAMPLE} chunk {job} {self.tmp}
 """)
@@ -131,7 +135,9 @@ exec bash {EXAMPLE} chunk {job} {self.tmp}
         # CANCELLED, or FAILED when vodctl's own exit (75, stopped by SIGTERM) is seen first.
         wait_until("the cancelled task to end",
                    lambda: job_fields(element)["JobState"] in ("CANCELLED", "FAILED"))
-        self.assertIn("stopped (SIGTERM)", self.log_text())  # vodctl was at work
+        # vodctl was at work, and says so as it stops.
+        wait_until("vodctl to say it stopped", lambda: "stopped (SIGTERM)" in self.log_text(),
+                   timeout=30)
         # An afterok on an array with a cancelled element can never be met: Slurm kills the
         # dependent job. The requeued element is then what the resubmitted finish waits for.
         wait_until("the finish job to be killed",
