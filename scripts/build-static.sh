@@ -112,7 +112,8 @@ ffmpeg_bsfs=(h264_mp4toannexb hevc_mp4toannexb aac_adtstoasc extract_extradata
              vp9_superframe vp9_superframe_split null)
 ffmpeg_filters=(buffer buffersink abuffer abuffersink format aformat scale aresample bwdif yadif
                 transpose hflip vflip setsar null anull
-                zscale tonemap)  # the colour stage (src/media/colour.cc), through libzimg
+                zscale tonemap  # the colour stage (src/media/colour.cc), through libzimg
+                ebur128 volume alimiter)  # loudness: measured, gained, limited (pipeline/loudness.cc)
 join() { local IFS=,; echo "$*"; }
 ffmpeg_configure=(
   --prefix="$prefix" --pkg-config-flags=--static --enable-static --disable-shared
