@@ -24,13 +24,9 @@ constexpr int kFifoSamples = 4096;
 
 }  // namespace
 
-AudioRenderer::AudioRenderer(const AVStream* stream, Span span, const AVChannelLayout& layout,
-                             std::string what)
-    : what_(std::move(what)),
-      span_(span),
-      stream_time_base_(stream->time_base),
-      decoder_(stream, what_),
-      decoded_(MakeFrame()) {
+AudioRenderer::AudioRenderer(AVRational stream_time_base, Span span,
+                             const AVChannelLayout& layout, std::string what)
+    : what_(std::move(what)), span_(span), stream_time_base_(stream_time_base) {
   CheckAv(av_channel_layout_copy(&output_layout_, &layout), ExitCode::kSoftware, what_);
   fifo_.reset(av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, output_layout_.nb_channels, kFifoSamples));
   if (!fifo_) throw std::bad_alloc();
@@ -41,20 +37,7 @@ AudioRenderer::~AudioRenderer() {
   av_channel_layout_uninit(&output_layout_);
 }
 
-void AudioRenderer::Write(const AVPacket* packet) {
-  decoder_.Send(packet);
-  while (decoder_.Receive(decoded_.get())) {
-    Place(decoded_.get());
-    av_frame_unref(decoded_.get());
-  }
-}
-
 void AudioRenderer::Finish() {
-  decoder_.Send(nullptr);
-  while (decoder_.Receive(decoded_.get())) {
-    Place(decoded_.get());
-    av_frame_unref(decoded_.get());
-  }
   if (resampler_) Resample(nullptr, 0);  // what the resampler still holds
   PadToEnd();
   finished_ = true;
@@ -76,7 +59,7 @@ bool AudioRenderer::Take(int samples, AVFrame* frame) {
   return true;
 }
 
-void AudioRenderer::Place(const AVFrame* frame) {
+void AudioRenderer::Add(const AVFrame* frame) {
   if (span_.length && placement_.position() >= *span_.length) return;  // past the end
   UseResamplerFor(frame);
   std::optional<double> start;

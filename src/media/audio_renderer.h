@@ -1,13 +1,13 @@
-// Turns one audio stream of the source into the PCM a rendition is encoded from: decoded,
-// placed on the presentation's timeline (AudioPlacement), resampled to 48 kHz planar float in
-// the rendition's channel layout, and handed out in frames of a fixed size. The loudness
+// Turns the decoded frames of one audio stream of the source into the PCM a rendition is
+// encoded from: placed on the presentation's timeline (AudioPlacement), resampled to 48 kHz
+// planar float in the rendition's channel layout, and handed out in frames of a fixed size. The loudness
 // measuring pass and the encoding pass both read the audio through it, so they hear the same
-// samples.
+// samples. The frames come from a decoder of the caller's, so one decoder serves every
+// rendition made of a stream (its stereo and its 5.1).
 #pragma once
 
 #include "media/audio_placement.h"
 #include "media/av_ptr.h"
-#include "media/decoder.h"
 
 #include <optional>
 #include <string>
@@ -28,14 +28,15 @@ class AudioRenderer {
 
   // `layout`: stereo or 5.1. Stereo takes libswresample's downmix of whatever the source has;
   // 5.1 maps the source's channels as SurroundMatrix says.
-  AudioRenderer(const AVStream* stream, Span span, const AVChannelLayout& layout,
+  // `stream_time_base`: the time base of the frames' timestamps.
+  AudioRenderer(AVRational stream_time_base, Span span, const AVChannelLayout& layout,
                 std::string what);
   ~AudioRenderer();
   AudioRenderer(const AudioRenderer&) = delete;
   AudioRenderer& operator=(const AudioRenderer&) = delete;
 
-  void Write(const AVPacket* packet);  // a packet of the stream given at construction
-  void Finish();                       // the decoder's and resampler's last samples, the padding
+  void Add(const AVFrame* frame);  // a decoded frame of the stream, in decode order
+  void Finish();                   // the resampler's last samples, the padding
   // The next `samples` samples into `frame` (its pts: the first sample's index from output
   // time 0), or fewer once Finish() has been called and the end is near; false when fewer
   // are buffered (or none are left).
@@ -44,7 +45,6 @@ class AudioRenderer {
   const AVChannelLayout& layout() const { return output_layout_; }
 
  private:
-  void Place(const AVFrame* frame);
   // (Re)builds the resampler for frames like `frame`, first draining the one it replaces:
   // a broadcast recording may switch from 5.1 to stereo, or from 48 to 44.1 kHz, mid-stream.
   void UseResamplerFor(const AVFrame* frame);
@@ -58,7 +58,6 @@ class AudioRenderer {
   Span span_;
   AVRational stream_time_base_;
   AVChannelLayout output_layout_{};
-  Decoder decoder_;
   AudioPlacement placement_;
   SwrPtr resampler_;
   // What the resampler was built for.
@@ -66,7 +65,6 @@ class AudioRenderer {
   int input_rate_ = 0;
   AVChannelLayout input_layout_{};
   AudioFifoPtr fifo_;
-  FramePtr decoded_;
   bool finished_ = false;
   int64_t samples_out_ = 0;    // samples put into the fifo, from output time 0
   int64_t samples_taken_ = 0;  // samples taken out of it

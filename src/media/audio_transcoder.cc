@@ -2,10 +2,10 @@
 
 namespace vodctl::media {
 
-AudioTranscoder::AudioTranscoder(const AVStream* stream, AudioRenderer::Span span,
+AudioTranscoder::AudioTranscoder(AVRational stream_time_base, AudioRenderer::Span span,
                                  const Settings& settings, Muxer* muxer, std::string what)
     : what_(std::move(what)),
-      renderer_(stream, span, settings.layout, what_),
+      renderer_(stream_time_base, span, settings.layout, what_),
       encoder_(Encoder::Aac(settings.layout, settings.bit_rate, what_)),
       muxer_(muxer),
       output_stream_(muxer->AddStream(encoder_.context())),
@@ -19,8 +19,8 @@ AudioTranscoder::AudioTranscoder(const AVStream* stream, AudioRenderer::Span spa
   }
 }
 
-void AudioTranscoder::Write(const AVPacket* packet) {
-  renderer_.Write(packet);
+void AudioTranscoder::Add(const AVFrame* frame) {
+  renderer_.Add(frame);
   EncodeRendered();
 }
 

@@ -1,5 +1,5 @@
 // Encodes one audio rendition, whole, to AAC-LC 48 kHz: the source stream rendered by
-// AudioRenderer, through an optional gain chain (loudness normalisation), into the encoder.
+// AudioRenderer from its decoded frames, through an optional gain chain (loudness normalisation), into the encoder.
 // Audio is never cut into chunks: encoding it in one piece leaves no encoder priming gaps at
 // chunk joins.
 #pragma once
@@ -27,11 +27,11 @@ class AudioTranscoder {
 
   // Adds a stream to `muxer` (which may hold other tracks); the caller writes its header and
   // trailer.
-  AudioTranscoder(const AVStream* stream, AudioRenderer::Span span, const Settings& settings,
+  AudioTranscoder(AVRational stream_time_base, AudioRenderer::Span span, const Settings& settings,
                   Muxer* muxer, std::string what);
 
-  void Write(const AVPacket* packet);  // a packet of the stream given at construction
-  void Finish();                       // drains everything into the muxer
+  void Add(const AVFrame* frame);  // a decoded frame of the source stream (AudioRenderer::Add)
+  void Finish();                   // drains everything into the muxer
   // With a gain chain: the loudness of what went into the encoder, once Finish() has run.
   std::optional<Loudness> output_loudness() const { return output_loudness_; }
 

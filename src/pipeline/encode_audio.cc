@@ -1,5 +1,6 @@
 #include "media/audio_renderer.h"
 #include "media/audio_transcoder.h"
+#include "media/decoder.h"
 #include "media/demuxer.h"
 #include "media/loudness_meter.h"
 #include "media/muxer.h"
@@ -13,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cmath>
+#include <map>
 #include <memory>
 
 namespace vodctl {
@@ -51,18 +52,37 @@ std::string RenditionWhat(const std::string& what, const AudioTrack& rendition) 
   return fmt::format("{} {}", what, rendition.folder);
 }
 
-// Reads the source's audio copy once, giving every packet to each rendition made of its
-// stream; `write(i, packet)` and `finish(i)` act for rendition i.
-template <typename Write, typename Finish>
-void ForEachPacket(const std::vector<AudioTrack>& renditions, const std::string& what,
-                   media::Demuxer& input, Write write, Finish finish) {
+// Reads the source's audio copy once, decoding each stream once, and gives every frame to
+// each rendition made of its stream; `add(i, frame)` and `finish(i)` act for rendition i.
+template <typename Add, typename Finish>
+void ForEachFrame(const std::vector<AudioTrack>& renditions, const std::string& what,
+                  media::Demuxer& input, Add add, Finish finish) {
+  std::map<int, media::Decoder> decoders;  // by source stream
+  for (const AudioTrack& rendition : renditions) {
+    decoders.try_emplace(rendition.source_index, input.stream(rendition.source_index),
+                         fmt::format("{} stream {}", what, rendition.source_index));
+  }
+  media::FramePtr frame = media::MakeFrame();
+  auto deliver = [&](int stream, media::Decoder& decoder) {
+    while (decoder.Receive(frame.get())) {
+      for (size_t i = 0; i < renditions.size(); ++i) {
+        if (renditions[i].source_index == stream) add(i, frame.get());
+      }
+      av_frame_unref(frame.get());
+    }
+  };
   media::PacketPtr packet = media::MakePacket();
   while (input.Read(packet.get())) {
     ThrowIfStopRequested(what);
-    for (size_t i = 0; i < renditions.size(); ++i) {
-      if (renditions[i].source_index == packet->stream_index) write(i, packet.get());
+    if (auto decoder = decoders.find(packet->stream_index); decoder != decoders.end()) {
+      decoder->second.Send(packet.get());
+      deliver(decoder->first, decoder->second);
     }
     av_packet_unref(packet.get());
+  }
+  for (auto& [stream, decoder] : decoders) {
+    decoder.Send(nullptr);
+    deliver(stream, decoder);
   }
   for (size_t i = 0; i < renditions.size(); ++i) finish(i);
 }
@@ -79,7 +99,8 @@ std::vector<media::Loudness> MeasureLoudness(JobContext& context,
   for (const AudioTrack& rendition : renditions) {
     const AVChannelLayout layout = LayoutOf(rendition);
     renderers.push_back(std::make_unique<media::AudioRenderer>(
-        input.stream(rendition.source_index), span, layout, RenditionWhat(what, rendition)));
+        input.stream(rendition.source_index)->time_base, span, layout,
+        RenditionWhat(what, rendition)));
     meters.push_back(std::make_unique<media::LoudnessMeter>(media::kAudioSampleRate, layout,
                                                             RenditionWhat(what, rendition)));
   }
@@ -91,10 +112,10 @@ std::vector<media::Loudness> MeasureLoudness(JobContext& context,
       av_frame_unref(frame.get());
     }
   };
-  ForEachPacket(
+  ForEachFrame(
       renditions, what, input,
-      [&](size_t i, const AVPacket* packet) {
-        renderers[i]->Write(packet);
+      [&](size_t i, const AVFrame* decoded) {
+        renderers[i]->Add(decoded);
         measure(i);
       },
       [&](size_t i) {
@@ -141,13 +162,13 @@ void EncodeAudio(JobContext& context) {
     settings.bit_rate = rendition.bit_rate;
     if (!plans.empty()) settings.gain_chain = plans[i].FilterChain();
     transcoders.push_back(std::make_unique<media::AudioTranscoder>(
-        input.stream(rendition.source_index), span, settings, muxer.get(),
+        input.stream(rendition.source_index)->time_base, span, settings, muxer.get(),
         RenditionWhat(what, rendition)));
   }
   muxer->WriteHeader();
-  ForEachPacket(
+  ForEachFrame(
       renditions, what, input,
-      [&](size_t i, const AVPacket* packet) { transcoders[i]->Write(packet); },
+      [&](size_t i, const AVFrame* decoded) { transcoders[i]->Add(decoded); },
       [&](size_t i) { transcoders[i]->Finish(); });
   muxer->Finish();
   sink.Close();
@@ -155,12 +176,8 @@ void EncodeAudio(JobContext& context) {
   if (options.loudness_lufs) {
     record["loudness"] = nlohmann::json::array();
     for (size_t i = 0; i < renditions.size(); ++i) {
-      record["loudness"].push_back(
-          {{"rendition", renditions[i].folder},
-           {"input", LoudnessJson(measured[i])},
-           {"gain_db", std::round(plans[i].gain_db * 100) / 100},
-           {"limiter", plans[i].limit_dbfs.has_value()},
-           {"output", LoudnessJson(*transcoders[i]->output_loudness())}});
+      record["loudness"].push_back(LoudnessRecord(renditions[i].folder, measured[i], plans[i],
+                                                  *transcoders[i]->output_loudness()));
     }
   }
   context.tmp().PutFile(tmp_keys::Audio(), sink.path());

@@ -12,6 +12,9 @@ namespace {
 // What the meter reports when no block passed the absolute gate.
 constexpr double kSilenceLufs = -70;
 
+// Hundredths of a dB or LU: finer than any meter agrees with another.
+double Rounded(double value) { return std::round(value * 100) / 100; }
+
 }  // namespace
 
 std::string LoudnessPlan::FilterChain() const {
@@ -35,12 +38,20 @@ LoudnessPlan PlanLoudness(const media::Loudness& measured, double target_lufs,
 }
 
 nlohmann::json LoudnessJson(const media::Loudness& loudness) {
-  auto rounded = [](double value) { return std::round(value * 100) / 100; };
-  return {{"integrated", rounded(loudness.integrated_lufs)},
-          {"range", rounded(loudness.range_lu)},
+  return {{"integrated", Rounded(loudness.integrated_lufs)},
+          {"range", Rounded(loudness.range_lu)},
           {"true_peak", std::isfinite(loudness.true_peak_dbtp)
-                            ? nlohmann::json(rounded(loudness.true_peak_dbtp))
+                            ? nlohmann::json(Rounded(loudness.true_peak_dbtp))
                             : nlohmann::json()}};
+}
+
+nlohmann::json LoudnessRecord(const std::string& rendition, const media::Loudness& input,
+                              const LoudnessPlan& plan, const media::Loudness& output) {
+  return {{"rendition", rendition},
+          {"input", LoudnessJson(input)},
+          {"gain_db", Rounded(plan.gain_db)},
+          {"limiter", plan.limit_dbfs.has_value()},
+          {"output", LoudnessJson(output)}};
 }
 
 }  // namespace vodctl

@@ -36,5 +36,9 @@ inline constexpr double kCodecHeadroomDb = 1;
 
 // {"integrated": LUFS, "range": LU, "true_peak": dBTP (null for digital silence)}
 nlohmann::json LoudnessJson(const media::Loudness& loudness);
+// What normalising one rendition did, as status --json and vodctl.json show it:
+// {"rendition", "input": LoudnessJson, "gain_db", "limiter", "output": LoudnessJson}.
+nlohmann::json LoudnessRecord(const std::string& rendition, const media::Loudness& input,
+                              const LoudnessPlan& plan, const media::Loudness& output);
 
 }  // namespace vodctl

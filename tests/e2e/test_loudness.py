@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import struct
@@ -120,7 +121,7 @@ class LoudnessTest(VodTestCase):
 
     @classmethod
     def tearDownClass(cls):
-        subprocess.run(["rm", "-rf", cls.sources])
+        shutil.rmtree(cls.sources, ignore_errors=True)
 
     def source(self, name):
         return os.path.join(self.sources, name)
@@ -131,13 +132,10 @@ class LoudnessTest(VodTestCase):
         job = self.ws.status("j")[0]
         return out, job
 
-    def fresh(self):
-        self.fresh_workspace()
-
     def test_loud_quiet_and_dynamic_sources_reach_the_target_under_the_ceiling(self):
         for name, mastered in (("loud.m4a", -8), ("quiet.m4a", -40), ("dynamic.m4a", None)):
             with self.subTest(source=name):
-                self.fresh()
+                self.fresh_workspace()
                 source_lufs, _ = ebur128(self.source(name))
                 if mastered is not None:
                     self.assertAlmostEqual(source_lufs, mastered, delta=0.5,
@@ -199,7 +197,7 @@ class LoudnessTest(VodTestCase):
         candidates = sorted({f for tones in TONES.values() for f in tones})
         for name, layout in SURROUND_SOURCES.items():
             with self.subTest(source=name, layout=layout):
-                self.fresh()
+                self.fresh_workspace()
                 source_layout = ffprobe_json(self.source(name), "-show_streams",
                                              "-select_streams", "a")["streams"][0]
                 self.assertEqual(source_layout["channels"], len(TONES[layout]))
@@ -249,7 +247,7 @@ class LoudnessTest(VodTestCase):
         killed_mid_audio = 0
         for share in (0.2, 0.4, 0.6):
             with self.subTest(share=share):
-                self.fresh()
+                self.fresh_workspace()
                 proc = self.ws.popen("run", source, self.ws.path("out"), *OPTIONS, "--job", "j",
                                      quiet=True)
                 deadline = time.monotonic() + 60
