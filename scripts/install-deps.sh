@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev libpugixml-dev libssl-dev
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
-  libx264-dev libcurl4-openssl-dev libsqlite3-dev
+  libx264-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev  # zlib: gzip-compressed playlists
   catch2 python3  # the build makes the unit tests and registers the end-to-end ones
   ffmpeg
 )

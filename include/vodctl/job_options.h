@@ -2,6 +2,7 @@
 // here can change the encoded bytes, so later steps read it from the state, never from flags.
 #pragma once
 
+#include "vodctl/publish_policy.h"
 #include "vodctl/source_policy.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -55,6 +56,9 @@ struct JobOptions {
   double true_peak_dbtp = -1;
   // A 5.1 rendition beside the stereo one of each source stream with more than two channels.
   bool surround = true;
+  // How the output's objects are published for a CDN. It changes their headers and how
+  // playlists are stored, not the media: the publish tag (pipeline/publish_tag.h) leaves it out.
+  PublishPolicy publish;
 
   bool operator==(const JobOptions&) const = default;
   // Throws Error(kUsage) naming the option that is out of range.

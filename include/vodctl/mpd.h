@@ -44,6 +44,10 @@ struct Presentation {
   Rational frame_rate;  // of every video representation
   std::vector<VideoRepresentation> video;  // at least one
   std::vector<AudioTrack> audio;           // an AdaptationSet each
+  // Every representation's files, in its folder (named by its id): the init segment and the
+  // SegmentTemplate media pattern.
+  std::string init_name = "init.mp4";
+  std::string media_template = "seg_$Number%05d$.m4s";
 };
 
 // The presentation starts (time 0 of the Period) at the first video segment's start, in every

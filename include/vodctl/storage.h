@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vodctl/publish_policy.h"
+
 namespace vodctl {
 
 struct ObjectInfo {
@@ -71,6 +73,9 @@ class Storage {
 // Opens storage for a URL: a local path or file:// URL (created if missing), or
 // s3://bucket/prefix. Other schemes are Error(kUsage).
 std::unique_ptr<Storage> OpenStorage(const std::string& url);
+// The same for a job's output: its objects published under `policy` (Cache-Control by kind
+// on S3, playlists compressed where the policy says).
+std::unique_ptr<Storage> OpenOutputStorage(const std::string& url, const PublishPolicy& policy);
 // The same for storage that must be there already, for reading: a local folder that does not
 // exist is Error(kIoError) instead of being created.
 std::unique_ptr<Storage> OpenExistingStorage(const std::string& url);

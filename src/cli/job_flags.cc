@@ -94,6 +94,17 @@ void AddJobFlags(CLI::App& command, JobFlags& flags) {
                      "A 5.1 AAC rendition beside the stereo one for sources with more channels")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  command.add_option("--cache-control-media", flags.options.publish.cache_control_media,
+                     "Cache-Control of segments, init segments and sprite sheets on S3 "
+                     "(\"\": none)")
+      ->capture_default_str();
+  command.add_option("--cache-control-playlists", flags.options.publish.cache_control_playlists,
+                     "Cache-Control of playlists, the MPD, vodctl.json and the thumbnail index "
+                     "on S3 (\"\": none)")
+      ->capture_default_str();
+  command.add_flag("--compress-playlists", flags.options.publish.compress_playlists,
+                   "Store playlists and the MPD gzip-compressed (Content-Encoding: gzip on S3, "
+                   "a NAME.gz twin locally)");
   AddSourcePolicyFlags(command, flags);
   command.add_option("--notify", flags.notify.urls,
                      "POST the job's events, signed, to this URL (repeatable; needs "

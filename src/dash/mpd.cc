@@ -65,7 +65,8 @@ void AppendTimeline(pugi::xml_node parent, const SegmentTimes& times) {
 }
 
 // `origin` is the Period's time 0 in `origin_timescale`.
-void AppendRepresentation(pugi::xml_node set, const Representation& representation,
+void AppendRepresentation(pugi::xml_node set, const Presentation& presentation,
+                          const Representation& representation,
                           int64_t origin, int64_t origin_timescale) {
   CheckTimes(representation);
   pugi::xml_node node = set.append_child("Representation");
@@ -77,8 +78,10 @@ void AppendRepresentation(pugi::xml_node set, const Representation& representati
   segments.append_attribute("timescale") = times.timescale;
   segments.append_attribute("presentationTimeOffset") =
       Rescale(origin, origin_timescale, times.timescale);
-  segments.append_attribute("initialization") = (representation.id + "/init.mp4").c_str();
-  segments.append_attribute("media") = (representation.id + "/seg_$Number%05d$.m4s").c_str();
+  segments.append_attribute("initialization") =
+      (representation.id + "/" + presentation.init_name).c_str();
+  segments.append_attribute("media") =
+      (representation.id + "/" + presentation.media_template).c_str();
   segments.append_attribute("startNumber") = 0;
   AppendTimeline(segments, times);
 }
@@ -145,7 +148,7 @@ std::string RenderMpd(const Presentation& presentation) {
   video.append_attribute("maxWidth") = max_width;
   video.append_attribute("maxHeight") = max_height;
   for (const VideoRepresentation& representation : presentation.video) {
-    AppendRepresentation(video, representation, origin, origin_timescale);
+    AppendRepresentation(video, presentation, representation, origin, origin_timescale);
     pugi::xml_node node = video.last_child();
     node.insert_attribute_after("width", node.attribute("codecs")) = representation.width;
     node.insert_attribute_after("height", node.attribute("width")) = representation.height;
@@ -158,7 +161,7 @@ std::string RenderMpd(const Presentation& presentation) {
     pugi::xml_node set = AppendAdaptationSet(period, id++, "audio");
     // @lang is optional: an unknown language is left out rather than guessed.
     if (!track.language.empty()) set.append_attribute("lang") = track.language.c_str();
-    AppendRepresentation(set, track.representation, origin, origin_timescale);
+    AppendRepresentation(set, presentation, track.representation, origin, origin_timescale);
     pugi::xml_node node = set.last_child();
     node.insert_attribute_after("audioSamplingRate", node.attribute("codecs")) = track.sample_rate;
     pugi::xml_node channels = node.prepend_child("AudioChannelConfiguration");

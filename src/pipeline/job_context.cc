@@ -9,7 +9,7 @@ namespace vodctl {
 JobContext::JobContext(StateStore& state, const std::string& job_id)
     : state_(state), job_(state.GetJob(job_id)) {
   tmp_ = OpenStorage(job_.options.tmp);
-  output_ = OpenStorage(job_.output);
+  output_ = OpenOutputStorage(job_.output, job_.options.publish);
 }
 
 void JobContext::Reload() { job_ = state_.GetJob(job_.id); }

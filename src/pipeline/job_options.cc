@@ -144,6 +144,14 @@ void JobOptions::Validate() const {
   if (!(true_peak_dbtp >= -9 && true_peak_dbtp <= 0)) {
     Fail(ExitCode::kUsage, "--true-peak must be -9..0 dBTP, got {}", true_peak_dbtp);
   }
+  // A header value: visible ASCII and spaces (RFC 9110 5.5), nothing that could end the line.
+  for (const auto& [flag, value] : {std::pair{"--cache-control-media", &publish.cache_control_media},
+                                    std::pair{"--cache-control-playlists", &publish.cache_control_playlists}}) {
+    if (std::any_of(value->begin(), value->end(), [](char c) { return c < 0x20 || c > 0x7e; })) {
+      Fail(ExitCode::kUsage, "{} takes printable ASCII only (a header value), got '{}'", flag,
+           *value);
+    }
+  }
   // DASH has no MPEG-TS profile that players take; the MPD reuses the CMAF segments.
   if (dash && format != SegmentFormat::kFmp4) Fail(ExitCode::kUsage, "--dash needs --format fmp4");
   source_policy.Validate();
@@ -166,7 +174,10 @@ void to_json(nlohmann::json& j, const JobOptions& options) {
                      {"loudness", options.loudness_lufs ? nlohmann::json(*options.loudness_lufs)
                                                         : nlohmann::json("off")},
                      {"true_peak", options.true_peak_dbtp},
-                     {"surround", options.surround}};
+                     {"surround", options.surround},
+                     {"publish", {{"cache_control_media", options.publish.cache_control_media},
+                                  {"cache_control_playlists", options.publish.cache_control_playlists},
+                                  {"compress_playlists", options.publish.compress_playlists}}}};
 }
 
 void from_json(const nlohmann::json& j, JobOptions& options) {
@@ -190,6 +201,12 @@ void from_json(const nlohmann::json& j, JobOptions& options) {
   options.loudness_lufs = loudness.is_number() ? std::optional(loudness.get<double>()) : std::nullopt;
   options.true_peak_dbtp = j.value("true_peak", -1.0);
   options.surround = j.value("surround", true);
+  const nlohmann::json publish = j.value("publish", nlohmann::json::object());
+  const PublishPolicy defaults;
+  options.publish.cache_control_media = publish.value("cache_control_media", defaults.cache_control_media);
+  options.publish.cache_control_playlists =
+      publish.value("cache_control_playlists", defaults.cache_control_playlists);
+  options.publish.compress_playlists = publish.value("compress_playlists", false);
 }
 
 std::optional<double> ParseLoudnessTarget(const std::string& text) {

@@ -3,6 +3,8 @@
 #include "media/segment_muxer.h"
 #include "pipeline/audio_tracks.h"
 #include "pipeline/iframe_playlist.h"
+#include "pipeline/publish_tag.h"
+#include "pipeline/purge_list.h"
 #include "pipeline/result_document.h"
 #include "pipeline/thumbnails.h"
 #include "pipeline/steps.h"
@@ -40,7 +42,8 @@ using SegmentOf = std::function<std::optional<int64_t>(const AVPacket&, AVRation
 
 // Cuts one intermediate stream into segments under `folder` of the output and writes its
 // media playlist. Segments are cut only where `segment_of` says a new one starts.
-SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int stream_index,
+SegmentedStream WriteStream(JobContext& context, const MediaNames& names,
+                            const std::string& tmp_key, int stream_index,
                             const std::string& folder, AVRational output_time_base,
                             const SegmentOf& segment_of, Progress& progress) {
   const bool fmp4 = context.job().options.format == SegmentFormat::kFmp4;
@@ -64,7 +67,8 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   int64_t stream_end = 0;
   auto finish_segment = [&](int64_t next_start) {
     std::string bytes = muxer.Cut();
-    std::string uri = fmt::format("seg_{:05d}.{}", out.playlist.segments.size(), fmp4 ? "m4s" : "ts");
+    std::string uri = names.Segment(static_cast<int64_t>(out.playlist.segments.size()),
+                                    context.job().options.format);
     if (iframes) iframes->AddSegment(uri, muxer.key_frames());
     double seconds = (next_start - segment_start) * av_q2d(time_base);
     out.playlist.segments.push_back({uri, seconds});
@@ -100,8 +104,8 @@ SegmentedStream WriteStream(JobContext& context, const std::string& tmp_key, int
   out.times.end = muxer.TrackTime(stream_end);
   out.times.timescale = muxer.track_time_base().den / muxer.track_time_base().num;
   if (fmp4) {
-    out.playlist.init_uri = "init.mp4";
-    context.output().Write(folder + "/init.mp4", muxer.init_section());
+    out.playlist.init_uri = names.Init();
+    context.output().Write(folder + "/" + names.Init(), muxer.init_section());
   }
   context.output().Write(folder + "/index.m3u8", hls::RenderMediaPlaylist(out.playlist));
   if (iframes) {
@@ -179,6 +183,13 @@ void RunSegment(JobContext& context) {
   const bool thumbnails = context.job().options.thumbnails && !renditions.empty();
   Progress progress("segment", static_cast<int64_t>(renditions.size() + audio_tracks.size()) +
                                    (thumbnails ? 1 : 0));
+  const MediaNames names(PublishTag(context.job()));
+  nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
+  // Before anything is written, once per job: what a purge compares with.
+  if (!result.contains("published_before")) {
+    result["published_before"] = FixedNameObjects(context.output());
+    context.state().SetJobResult(context.id(), result);
+  }
 
   // Video: a segment starts at each key frame that begins a timeline segment (the forced IDRs).
   const AVRational slot_base{timeline.frame_rate().den, timeline.frame_rate().num};
@@ -195,7 +206,7 @@ void RunSegment(JobContext& context) {
   // Every audio track is a rendition of the one group; the first is the default.
   std::vector<SegmentedStream> audio;
   // The MPD describes the same segments, so it is gathered alongside the master playlist.
-  dash::Presentation mpd{timeline.frame_rate(), {}, {}};
+  dash::Presentation mpd{timeline.frame_rate(), {}, {}, names.Init(), names.DashSegmentTemplate()};
   hls::MasterPlaylist master;
   ResultOutputs outputs;
   outputs.source = context.source();
@@ -204,7 +215,7 @@ void RunSegment(JobContext& context) {
   const bool several_streams = std::any_of(audio_tracks.begin(), audio_tracks.end(),
                                            [](const AudioTrack& t) { return t.source_index > 0; });
   for (const AudioTrack& track : audio_tracks) {
-    SegmentedStream written = WriteStream(context, tmp_keys::Audio(), track.index, track.folder,
+    SegmentedStream written = WriteStream(context, names, tmp_keys::Audio(), track.index, track.folder,
                                           AVRational{1, media::kAudioSampleRate}, audio_segment,
                                           progress);
     mpd.audio.push_back({track.language, track.channels, media::kAudioSampleRate,
@@ -226,10 +237,9 @@ void RunSegment(JobContext& context) {
     master.audio.push_back(
         {kAudioGroup, name, track.language, track.channels, track.folder + "/index.m3u8"});
   }
-  nlohmann::json result = context.job().result.is_object() ? context.job().result : nlohmann::json::object();
   result["renditions"] = nlohmann::json::array();
   for (const Rendition& rendition : renditions) {
-    SegmentedStream video = WriteStream(context, tmp_keys::RenditionFull(rendition.name), 0,
+    SegmentedStream video = WriteStream(context, names, tmp_keys::RenditionFull(rendition.name), 0,
                                         rendition.name, slot_base, video_segment, progress);
     auto [peak, average] = VariantBandwidth(video, audio);
     hls::VariantStream variant;
@@ -290,7 +300,7 @@ void RunSegment(JobContext& context) {
     master.variants.push_back(variant);
   }
   if (thumbnails) {
-    WriteThumbnails(context, *std::min_element(renditions.begin(), renditions.end(),
+    WriteThumbnails(context, names.SpriteStem(), *std::min_element(renditions.begin(), renditions.end(),
                                                [](const Rendition& a, const Rendition& b) {
                                                  return a.height < b.height;
                                                }));
@@ -313,6 +323,14 @@ void RunSegment(JobContext& context) {
   result["document"] = document;
   context.output().Write(kMasterPlaylistKey, master_text);
   progress.Finish();
+  result["publish_tag"] = names.tag();
+  result["purge"] = PurgeList(context.output(), result["published_before"]);
+  if (!result["purge"].empty()) {
+    log::Info("job '{}': re-published over an earlier output; purge the cached copies of {} "
+              "object(s) below {}: {}",
+              context.id(), result["purge"].size(), context.output().url(),
+              fmt::join(result["purge"].get<std::vector<std::string>>(), " "));
+  }
   context.state().SetJobResult(context.id(), result);
 }
 

@@ -47,7 +47,9 @@ int ThumbnailLayout::YOf(int thumbnail) const {
   return thumbnail % kPerSheet / kColumns * tile_height;
 }
 
-std::string ThumbnailLayout::SheetName(int sheet) { return fmt::format("sprite_{:05d}.jpg", sheet); }
+std::string ThumbnailLayout::SheetName(int sheet) const {
+  return fmt::format("{}_{:05d}.jpg", sheet_stem, sheet);
+}
 
 std::string RenderThumbnailVtt(const ThumbnailLayout& layout, const std::vector<ThumbnailCue>& cues) {
   if (static_cast<int>(cues.size()) != layout.thumbnails) {
@@ -61,7 +63,7 @@ std::string RenderThumbnailVtt(const ThumbnailLayout& layout, const std::vector<
       Fail(ExitCode::kSoftware, "thumbnail cue {} from {} to {} ms", i, cue.start_ms, cue.end_ms);
     }
     fmt::format_to(line, "\n{} --> {}\n{}#xywh={},{},{},{}\n", VttTime(cue.start_ms),
-                   VttTime(cue.end_ms), ThumbnailLayout::SheetName(layout.SheetOf(i)),
+                   VttTime(cue.end_ms), layout.SheetName(layout.SheetOf(i)),
                    layout.XOf(i), layout.YOf(i), layout.tile_width, layout.tile_height);
   }
   return out;

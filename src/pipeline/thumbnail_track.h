@@ -17,6 +17,8 @@ struct ThumbnailLayout {
   // Tiles kTileWidth wide, as tall as the picture's aspect makes them (even, at least 2).
   ThumbnailLayout(int picture_width, int picture_height, int thumbnails);
 
+  // Sheets are "<sheet_stem>_00000.jpg" and on (the stem carries the publish tag).
+  std::string sheet_stem = "sprite";
   int tile_width = kTileWidth;
   int tile_height = 0;
   int thumbnails = 0;
@@ -29,7 +31,7 @@ struct ThumbnailLayout {
   int SheetOf(int thumbnail) const { return thumbnail / (kColumns * kRows); }
   int XOf(int thumbnail) const;  // pixels, in its sheet
   int YOf(int thumbnail) const;
-  static std::string SheetName(int sheet);  // "sprite_00000.jpg"
+  std::string SheetName(int sheet) const;  // "sprite_00000.jpg"
 };
 
 // A thumbnail's cue, in milliseconds from the presentation's start.

@@ -45,12 +45,13 @@ Starts FindStarts(const std::string& path, const Timeline& timeline, const std::
 
 }  // namespace
 
-void WriteThumbnails(JobContext& context, const Rendition& rendition) {
+void WriteThumbnails(JobContext& context, const std::string& sheet_stem, const Rendition& rendition) {
   const std::string what = fmt::format("job '{}' thumbnails from {}", context.id(), rendition.name);
   const std::string path = context.tmp().LocalPathForRead(tmp_keys::RenditionFull(rendition.name));
   const Timeline timeline = context.timeline();
   const Starts starts = FindStarts(path, timeline, what);
-  const ThumbnailLayout layout(rendition.width, rendition.height, static_cast<int>(starts.pts.size()));
+  ThumbnailLayout layout(rendition.width, rendition.height, static_cast<int>(starts.pts.size()));
+  layout.sheet_stem = sheet_stem;
 
   media::Demuxer input(path, media::Demuxer::Kind::kIntermediate);
   const AVStream* stream = input.stream(0);
@@ -91,7 +92,7 @@ void WriteThumbnails(JobContext& context, const Rendition& rendition) {
 
     const bool sheet_full = layout.SheetOf(index + 1) != sheet_index || index + 1 == layout.thumbnails;
     if (sheet_full) {
-      context.output().Write(fmt::format("{}/{}", kThumbnailFolder, ThumbnailLayout::SheetName(sheet_index)),
+      context.output().Write(fmt::format("{}/{}", kThumbnailFolder, layout.SheetName(sheet_index)),
                              sheet->EncodeJpeg());
       sheet.reset();
     }

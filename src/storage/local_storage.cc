@@ -1,6 +1,7 @@
 #include "storage/local_storage.h"
 
 #include "util/file_descriptor.h"
+#include "util/gzip.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -124,7 +125,8 @@ std::unique_ptr<RandomAccessReader> OpenLocalFileForRead(const std::string& path
   return std::make_unique<LocalFileReader>(path);
 }
 
-LocalStorage::LocalStorage(fs::path root) : root_(std::move(root)) {}
+LocalStorage::LocalStorage(fs::path root, std::optional<PublishPolicy> publish)
+    : root_(std::move(root)), publish_(std::move(publish)) {}
 
 std::string LocalStorage::url() const { return root_.string(); }
 
@@ -167,6 +169,12 @@ std::string LocalStorage::Read(const std::string& key) {
 }
 
 void LocalStorage::Write(const std::string& key, std::string_view bytes) {
+  if (publish_ && publish_->Compresses(key)) {
+    const std::string compressed = Gzip(bytes);
+    WriteAtomically(PathFor(key + ".gz"), [&compressed](Fd& file) { file.WriteAll(compressed); });
+  } else if (publish_ && PublishPolicy::Compressible(key)) {
+    Remove(key + ".gz");  // an earlier publish's, which a web server would serve instead
+  }
   WriteAtomically(PathFor(key), [bytes](Fd& file) { file.WriteAll(bytes); });
 }
 

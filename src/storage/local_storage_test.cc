@@ -1,4 +1,5 @@
 #include "storage/local_storage.h"
+#include "util/gzip.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -324,6 +325,23 @@ TEST_CASE("OpenStorage opens local paths and file URLs") {
     CHECK(error.code() == ExitCode::kIoError);
     CHECK_THAT(error.what(), Catch::Contains((temp.path() / "720p").string()));
   }
+}
+
+TEST_CASE("Compressed playlists get a gzip twin beside them locally") {
+  testing::TempFolder folder;
+  PublishPolicy compressing;
+  compressing.compress_playlists = true;
+  LocalStorage output(folder.path(), compressing);
+  output.Write("720p/index.m3u8", "#EXTM3U\n");
+  output.Write("720p/seg_0123456789_00000.m4s", "media");
+  CHECK(output.Stat("720p/index.m3u8.gz").has_value());
+  CHECK_FALSE(output.Stat("720p/seg_0123456789_00000.m4s.gz").has_value());
+  CHECK(output.Read("720p/index.m3u8") == "#EXTM3U\n");
+  CHECK(Gunzip(output.Read("720p/index.m3u8.gz"), "twin") == "#EXTM3U\n");
+
+  LocalStorage republished(folder.path(), PublishPolicy{});  // not compressing this time
+  republished.Write("720p/index.m3u8", "#EXTM3U\n#EXT-X-VERSION:7\n");
+  CHECK_FALSE(output.Stat("720p/index.m3u8.gz").has_value());
 }
 
 }  // namespace

@@ -40,11 +40,10 @@ fs::path LocalRoot(const std::string& url) {
   return root;
 }
 
-}  // namespace
-
-std::unique_ptr<Storage> OpenStorage(const std::string& url) {
+// `publish`: set for an output.
+std::unique_ptr<Storage> Open(const std::string& url, const std::optional<PublishPolicy>& publish) {
   if (url.empty()) Fail(ExitCode::kUsage, "empty storage URL");
-  if (url.starts_with("s3://")) return OpenS3Storage(url);
+  if (url.starts_with("s3://")) return OpenS3Storage(url, publish);
   fs::path root = LocalRoot(url);
   std::error_code error;
   fs::create_directories(root, error);
@@ -52,7 +51,15 @@ std::unique_ptr<Storage> OpenStorage(const std::string& url) {
     Fail(ExitCode::kIoError, "cannot create output folder '{}': {}", root.string(),
          error.message());
   }
-  return std::make_unique<LocalStorage>(std::move(root));
+  return std::make_unique<LocalStorage>(std::move(root), publish);
+}
+
+}  // namespace
+
+std::unique_ptr<Storage> OpenStorage(const std::string& url) { return Open(url, std::nullopt); }
+
+std::unique_ptr<Storage> OpenOutputStorage(const std::string& url, const PublishPolicy& policy) {
+  return Open(url, policy);
 }
 
 std::unique_ptr<Storage> OpenExistingStorage(const std::string& url) {

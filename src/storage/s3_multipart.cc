@@ -14,7 +14,6 @@
 #include <system_error>
 #include <utility>
 
-#include "storage/s3_content_type.h"
 #include "storage/s3_storage.h"
 #include "storage/s3_time.h"
 #include "storage/s3_xml.h"
@@ -111,7 +110,7 @@ std::string S3Storage::CreateMultipartUpload(const std::string& object_key) {
       Send({.method = "POST",
             .object_key = object_key,
             .query = {{"uploads", ""}},
-            .headers = {{"Content-Type", ContentTypeFor(object_key)}}},
+            .headers = ObjectHeaders(object_key)},
            &no_body, nullptr, false, &attempts);
   std::string upload_id = ParseUploadId(response.body);
   if (upload_id.empty()) {

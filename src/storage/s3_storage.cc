@@ -7,12 +7,15 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <system_error>
 #include <utility>
 
 #include "storage/s3_content_type.h"
 #include "storage/s3_multipart.h"
 #include "storage/s3_object_reader.h"
+#include "util/gzip.h"
 #include "vodctl/error.h"
 
 namespace vodctl {
@@ -40,6 +43,13 @@ int64_t LocalFileSize(const std::string& path) {
   return static_cast<int64_t>(info.st_size);
 }
 
+std::string ReadLocalFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) FailErrno("cannot read", path);
+  return bytes;
+}
+
 void CreateFolders(const fs::path& folder) {
   std::error_code error;
   fs::create_directories(folder, error);
@@ -52,6 +62,7 @@ void CreateFolders(const fs::path& folder) {
 
 S3Storage::S3Storage(S3Config config, Options options)
     : config_(std::move(config)),
+      publish_(std::move(options.publish)),
       connect_(options.connect
                    ? std::move(options.connect)
                    : [ca_bundle = config_.ca_bundle]() -> std::unique_ptr<HttpTransport> {
@@ -138,7 +149,9 @@ std::string S3Storage::LocalPathForRead(const std::string& key) {
 }
 
 std::string S3Storage::Read(const std::string& key) {
-  return Send({.method = "GET", .object_key = ObjectKey(key)}).body;
+  HttpResponse response = Send({.method = "GET", .object_key = ObjectKey(key)});
+  if (response.Header("content-encoding") == "gzip") return Gunzip(response.body, Describe(key));
+  return std::move(response.body);
 }
 
 std::unique_ptr<RandomAccessReader> S3Storage::OpenForRead(const std::string& key) {
@@ -159,18 +172,39 @@ S3Call S3Storage::StoreCall(const std::string& object_key, BodySource& body,
           .payload_hash = std::string(sigv4::kUnsignedPayload)};
 }
 
+std::vector<sigv4::Header> S3Storage::ObjectHeaders(const std::string& object_key) const {
+  std::vector<sigv4::Header> headers = {{"Content-Type", ContentTypeFor(object_key)}};
+  if (!publish_) return headers;
+  if (const std::string& cache_control = publish_->CacheControlFor(object_key); !cache_control.empty()) {
+    headers.push_back({"Cache-Control", cache_control});
+  }
+  if (publish_->Compresses(object_key)) headers.push_back({"Content-Encoding", "gzip"});
+  return headers;
+}
+
 void S3Storage::PutObject(S3Call call, BodySource& body) {
-  call.headers.push_back({"Content-Type", ContentTypeFor(call.object_key)});
+  for (sigv4::Header& header : ObjectHeaders(call.object_key)) call.headers.push_back(std::move(header));
   Send(call, &body);
 }
 
 void S3Storage::Write(const std::string& key, std::string_view bytes) {
+  const std::string object_key = ObjectKey(key);
+  std::string compressed;
+  if (publish_ && publish_->Compresses(object_key)) {
+    compressed = Gzip(bytes);
+    bytes = compressed;
+  }
   StringBody body(bytes);
-  PutObject(StoreCall(ObjectKey(key), body, WithMd5::kYes), body);
+  PutObject(StoreCall(object_key, body, WithMd5::kYes), body);
 }
 
 void S3Storage::PutFile(const std::string& key, const std::string& local_file) {
   const std::string object_key = ObjectKey(key);
+  if (publish_ && publish_->Compresses(object_key)) {
+    Write(key, ReadLocalFile(local_file));
+    if (::unlink(local_file.c_str()) != 0) FailErrno("cannot remove", local_file);
+    return;
+  }
   const int64_t size = LocalFileSize(local_file);
   if (size < PartSizeFor(size, config_.part_size)) {
     FileBody body(local_file, 0, size);
@@ -215,9 +249,12 @@ void S3Storage::RemoveObject(const std::string& object_key) {
   Send({.method = "DELETE", .object_key = object_key}, nullptr, nullptr, /*missing_ok=*/true);
 }
 
-std::unique_ptr<Storage> OpenS3Storage(const std::string& url) {
+std::unique_ptr<Storage> OpenS3Storage(const std::string& url,
+                                       std::optional<PublishPolicy> publish) {
+  S3Storage::Options options;
+  options.publish = std::move(publish);
   return std::make_unique<S3Storage>(S3ConfigFor(url, CommandLineThenEnvironment()),
-                                     S3Storage::Options{});
+                                     std::move(options));
 }
 
 }  // namespace vodctl

@@ -28,6 +28,7 @@
 #include "storage/s3_request.h"
 #include "util/backoff.h"
 #include "vodctl/error.h"
+#include "vodctl/publish_policy.h"
 #include "vodctl/storage.h"
 
 namespace vodctl {
@@ -46,6 +47,9 @@ class S3Storage : public Storage {
     std::filesystem::path local_folder;
     RetryPolicy retry;
     std::function<void(std::chrono::milliseconds)> sleep;  // std::this_thread::sleep_for
+    // An output's: each object stored with the Cache-Control of its kind, playlists
+    // compressed where it says so. Unset (tmp, sources): Content-Type only.
+    std::optional<PublishPolicy> publish;
   };
 
   S3Storage(S3Config config, Options options);
@@ -60,6 +64,7 @@ class S3Storage : public Storage {
   // Downloads into the local folder; later calls reuse the copy while the object's size and
   // ETag stay the same.
   std::string LocalPathForRead(const std::string& key) override;
+  // An object stored with Content-Encoding: gzip comes back decompressed.
   std::string Read(const std::string& key) override;
   // Ranged GETs of kReadWindowSize bytes, at most kReadWindows of them held at once plus one
   // fetched ahead of a reader going forward; each carries the ETag of the first look
@@ -67,9 +72,11 @@ class S3Storage : public Storage {
   // contents.
   std::unique_ptr<RandomAccessReader> OpenForRead(const std::string& key) override;
 
+  // Compressed first when the publish policy compresses `key`.
   void Write(const std::string& key, std::string_view bytes) override;
   // A single PUT below the part size, a multipart upload of parts sent side by side from
-  // there on; memory use stays bounded by libcurl's buffers either way.
+  // there on; memory use stays bounded by libcurl's buffers either way. A file the publish
+  // policy compresses (a playlist, small) goes through Write.
   void PutFile(const std::string& key, const std::string& local_file) override;
   std::string ScratchPath(const std::string& hint) override;
 
@@ -117,7 +124,10 @@ class S3Storage : public Storage {
   // The call that stores `body` (an object or a part of one) at `object_key`, signed or not as
   // config_.sign_payloads says; `with_md5` adds Content-MD5 to a signed one.
   S3Call StoreCall(const std::string& object_key, BodySource& body, WithMd5 with_md5) const;
-  // A PUT of `body` by `call`, with the Content-Type its key calls for.
+  // The headers an object at `object_key` is stored with: its Content-Type, and the
+  // Cache-Control and Content-Encoding the publish policy gives it.
+  std::vector<sigv4::Header> ObjectHeaders(const std::string& object_key) const;
+  // A PUT of `body` by `call`, with ObjectHeaders.
   void PutObject(S3Call call, BodySource& body);
   void PutMultipart(const std::string& object_key, const std::string& local_file,
                     int64_t size);
@@ -140,6 +150,7 @@ class S3Storage : public Storage {
   std::string ObjectUrl(const std::string& object_key) const;
 
   S3Config config_;
+  std::optional<PublishPolicy> publish_;
   std::function<std::unique_ptr<HttpTransport>()> connect_;
   std::unique_ptr<HttpTransport> transport_;
   std::filesystem::path local_folder_;
@@ -150,7 +161,9 @@ class S3Storage : public Storage {
   uint64_t name_counter_ = 0;
 };
 
-// An S3Storage configured from the environment (S3ConfigFor), with its own connections.
-std::unique_ptr<Storage> OpenS3Storage(const std::string& url);
+// An S3Storage configured from the environment (S3ConfigFor), with its own connections;
+// `publish` for an output (Options::publish).
+std::unique_ptr<Storage> OpenS3Storage(const std::string& url,
+                                       std::optional<PublishPolicy> publish = std::nullopt);
 
 }  // namespace vodctl

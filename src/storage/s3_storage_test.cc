@@ -21,6 +21,7 @@
 
 #include "storage/s3_test_support.h"
 #include "test_support.h"
+#include "util/gzip.h"
 #include "util/sha256.h"
 #include "vodctl/error.h"
 #include "vodctl/log.h"
@@ -39,6 +40,44 @@ using namespace s3_testing;
 
 // ---------------------------------------------------------------------------------------------
 // S3Storage against an in-process fake of the HTTP exchange
+
+TEST_CASE("An output's objects carry the Cache-Control of their kind, playlists compressed") {
+  PublishPolicy policy;
+  policy.compress_playlists = true;
+  policy.cache_control_playlists = "";  // none sent
+  FakeS3 s3({}, {}, "s3://bucket/pre/", policy);
+  s3.server.answer = [](const Exchange& exchange) {
+    if (exchange.method == "GET") return Answer(200, Gzip("#EXTM3U\n"), {{"content-encoding", "gzip"}});
+    return Answer(200);
+  };
+  s3.storage->Write("720p/seg_0123456789_00000.m4s", "media");
+  s3.storage->Write("720p/index.m3u8", "#EXTM3U\n");
+  s3.storage->Write("vodctl.json", "{}");
+  const Exchange& segment = s3.server.exchanges.at(0);
+  CHECK(segment.Header("Content-Type") == "video/iso.segment");
+  CHECK(segment.Header("Cache-Control") == PublishPolicy::kDefaultMediaCacheControl);
+  CHECK(segment.Header("Content-Encoding").empty());
+  CHECK(segment.body == "media");
+  const Exchange& playlist = s3.server.exchanges.at(1);
+  CHECK(playlist.Header("Content-Type") == "application/vnd.apple.mpegurl");
+  CHECK(playlist.Header("Content-Encoding") == "gzip");
+  CHECK(playlist.Header("Cache-Control").empty());
+  CHECK(Gunzip(playlist.body, "sent") == "#EXTM3U\n");
+  // Content-MD5 and the signed payload hash are of the bytes stored: the compressed ones.
+  CHECK(playlist.Header("x-amz-content-sha256") == Sha256::Of(playlist.body));
+  const Exchange& document = s3.server.exchanges.at(2);
+  CHECK(document.Header("Content-Type") == "application/json");
+  CHECK(document.Header("Content-Encoding").empty());
+  CHECK(document.body == "{}");
+  CHECK(s3.storage->Read("720p/index.m3u8") == "#EXTM3U\n");
+}
+
+TEST_CASE("Storage that is not an output sends no Cache-Control") {
+  FakeS3 s3;
+  s3.server.answer = [](const Exchange&) { return Answer(200); };
+  s3.storage->Write("chunks/00000.nut", "x");
+  CHECK(s3.server.exchanges.at(0).Header("Cache-Control").empty());
+}
 
 TEST_CASE("S3Storage writes with both checksums and reads, stats and removes objects") {
   FakeS3 s3;

@@ -140,8 +140,10 @@ class QuietLog {
 
 struct FakeS3 {
   explicit FakeS3(RetryPolicy retry = {}, std::map<std::string, std::string> variables = {},
-                  const std::string& url = "s3://bucket/pre/") {
+                  const std::string& url = "s3://bucket/pre/",
+                  std::optional<PublishPolicy> publish = std::nullopt) {
     S3Storage::Options options;
+    options.publish = std::move(publish);
     options.connect = [this] { return std::make_unique<FakeTransport>(server); };
     options.local_folder = local.path();
     options.retry = retry;

@@ -140,7 +140,7 @@ class ColourTest(unittest.TestCase):
         # Concatenated init and media segments: one fMP4 file ffmpeg reads without HLS options.
         folder = os.path.join(output or cls.outputs[name], RUNG)
         segments = sorted(f for f in os.listdir(folder) if f.endswith(".m4s"))
-        whole = vodtest.concat_files([os.path.join(folder, "init.mp4")] +
+        whole = vodtest.concat_files([vodtest.init_path(output or cls.outputs[name], RUNG)] +
                                      [os.path.join(folder, f) for f in segments],
                                      cls.ws.path(f"{name}-{width}.mp4"))
         return rgb_picture(whole, width, height, "bt709", "tv", turn=turn)
@@ -190,7 +190,7 @@ class ColourTest(unittest.TestCase):
                         [video.get(k) for k in ("color_primaries", "color_transfer",
                                                 "color_space", "color_range")],
                         ["bt709", "bt709", "bt709", "tv"], variant["uri"])
-                    with open(os.path.join(os.path.dirname(playlist), "init.mp4"), "rb") as f:
+                    with open(vodtest.parse_media_playlist(playlist)["map"], "rb") as f:
                         self.assertIn(b"colr", f.read(), "the init segment's colr box")
 
     def test_thumbnails_look_like_the_video(self):

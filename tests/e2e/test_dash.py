@@ -86,7 +86,7 @@ class DashTest(VodTestCase):
         def written(path):
             return os.stat(os.path.join(output, path)).st_mtime_ns
         named = [os.path.join(folder, name) for folder, _, names in os.walk(output)
-                 for name in names if name.endswith((".m4s", "init.mp4"))]
+                 for name in names if name.endswith((".m4s", ".mp4"))]
         self.assertTrue(named)
         self.assertGreaterEqual(written("manifest.mpd"), max(map(written, named)),
                                 "manifest.mpd was written before a segment it names")

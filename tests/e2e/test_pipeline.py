@@ -29,17 +29,22 @@ class PipelineTest(HlsChecks, VodTestCase):
         self.assertEqual(sorted(os.listdir(output)),
                          ["360p", "480p", "720p", "audio", "master.m3u8", "thumbnails", "vodctl.json"],
                          "720p source: 720p/480p/360p and audio, no 1080p")
-        self.assertEqual(sorted(os.listdir(os.path.join(output, "720p")))[:3],
-                         ["iframes.m3u8", "index.m3u8", "init.mp4"])
-        self.assertTrue(os.path.isfile(os.path.join(output, "720p", "seg_00000.m4s")))
-        self.assertTrue(os.path.isfile(os.path.join(output, "audio", "init.mp4")))
+        names = sorted(os.listdir(os.path.join(output, "720p")))
+        self.assertEqual(names[:2], ["iframes.m3u8", "index.m3u8"])
+        self.assertEqual([n for n in names[2:] if not vodtest.MEDIA_NAME.match(n)], [])
+        self.assertRegex(os.path.basename(vodtest.init_path(output, "720p")), r"^init_[0-9a-f]{10}\.mp4$")
+        self.assertRegex(os.path.basename(vodtest.segment_path(output, "720p", 0)),
+                         r"^seg_[0-9a-f]{10}_00000\.m4s$")
+        self.assertTrue(os.path.isfile(vodtest.init_path(output, "audio")))
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[720, 480, 360])
 
     def test_720p_with_audio_ts(self):
         source = media("main720")
         output = self.run_job(source, "--preset", "superfast", "--format", "ts")
-        self.assertTrue(os.path.isfile(os.path.join(output, "720p", "seg_00000.ts")))
-        self.assertFalse(os.path.exists(os.path.join(output, "720p", "init.mp4")))
+        self.assertRegex(os.path.basename(vodtest.segment_path(output, "720p", 0)),
+                         r"^seg_[0-9a-f]{10}_00000\.ts$")
+        self.assertIsNone(vodtest.init_path(output, "720p"))
+        self.assertEqual([n for n in os.listdir(os.path.join(output, "720p")) if n.endswith(".mp4")], [])
         self.assert_valid_hls(source, output, segment_duration=SEG, heights=[720, 480, 360],
                               fmt="ts")
 

@@ -62,37 +62,43 @@ class VerifyTest(vodtest.VodTestCase):
 
     def test_missing_segment(self):
         output = self.copy_of("fmp4")
-        os.remove(os.path.join(output, "360p", "seg_00002.m4s"))
-        self.assert_violation(output, r"^360p/seg_00002\.m4s: missing \(listed in "
-                                      r"360p/index\.m3u8\)$")
+        segment = vodtest.segment_path(output, "360p", 2)
+        os.remove(segment)
+        self.assert_violation(output, rf"^360p/{re.escape(os.path.basename(segment))}: missing "
+                                      r"\(listed in 360p/index\.m3u8\)$")
 
     def test_missing_init_section(self):
         output = self.copy_of("fmp4")
-        os.remove(os.path.join(output, "audio", "init.mp4"))
-        self.assert_violation(output, r"^audio/init\.mp4: missing \(listed in audio/index\.m3u8\)$")
+        init = vodtest.init_path(output, "audio")
+        os.remove(init)
+        self.assert_violation(output, rf"^audio/{re.escape(os.path.basename(init))}: missing "
+                                      r"\(listed in audio/index\.m3u8\)$")
 
     def test_swapped_segments_misalign(self):
         # With two variants the first listed (480p) is the reference, so swap in the other.
         output = self.copy_of("fmp4")
-        one, two = (os.path.join(output, "360p", f"seg_0000{i}.m4s") for i in (1, 2))
+        one, two = (vodtest.segment_path(output, "360p", i) for i in (1, 2))
         os.rename(one, one + ".tmp")
         os.rename(two, one)
         os.rename(one + ".tmp", two)
-        out = self.assert_violation(output, r"^360p/seg_00001\.m4s: starts at [\d.]+ s but "
-                                            r"480p/seg_00001\.m4s starts at [\d.]+ s: segment "
+        name = re.escape(os.path.basename(one))
+        reference = re.escape(os.path.basename(vodtest.segment_path(output, "480p", 1)))
+        out = self.assert_violation(output, rf"^360p/{name}: starts at [\d.]+ s but "
+                                            rf"480p/{reference} starts at [\d.]+ s: segment "
                                             r"boundaries differ across variants$")
-        self.assertRegex(out, r"(?m)^360p/seg_00001\.m4s: EXTINF says 2\.000000 s but the "
+        self.assertRegex(out, rf"(?m)^360p/{name}: EXTINF says 2\.000000 s but the "
                               r"segment lasts -2\.000000 s")
 
     def test_segment_starting_without_key_frame(self):
         output = self.copy_of("ts")
-        segment = os.path.join(output, "360p", "seg_00003.ts")
+        segment = vodtest.segment_path(output, "360p", 3)
         # The same packets and times without the IDR that opens the segment.
         vodtest.run_checked(["ffmpeg", "-v", "error", "-nostdin", "-copyts", "-i", segment,
                              "-map", "0", "-c", "copy", "-bsf:v", r"noise=drop=eq(n\,0)",
                              "-muxdelay", "0", "-f", "mpegts", segment + ".new"])
         os.replace(segment + ".new", segment)
-        self.assert_violation(output, r"^360p/seg_00003\.ts: does not start with a key frame$")
+        self.assert_violation(output, rf"^360p/{re.escape(os.path.basename(segment))}: does not "
+                                      r"start with a key frame$")
 
     def test_bandwidth_below_peak(self):
         output = self.copy_of("fmp4")
@@ -139,12 +145,12 @@ class VerifyTest(vodtest.VodTestCase):
         with open(playlist, encoding="utf-8") as f:
             text = f.read()
         # Segment 1 lasts 2 s; 2.4 s still rounds to the target duration of 2.
-        edited = text.replace("#EXTINF:2.000000,\nseg_00001.m4s",
-                              "#EXTINF:2.400000,\nseg_00001.m4s")
+        name = os.path.basename(vodtest.segment_path(output, "480p", 1))
+        edited = text.replace(f"#EXTINF:2.000000,\n{name}", f"#EXTINF:2.400000,\n{name}")
         self.assertNotEqual(edited, text, "expected segment 1 to last 2.000000 s")
         with open(playlist, "w", encoding="utf-8") as f:
             f.write(edited)
-        out = self.assert_violation(output, r"^480p/seg_00001\.m4s: EXTINF says 2\.400000 s but "
+        out = self.assert_violation(output, rf"^480p/{re.escape(name)}: EXTINF says 2\.400000 s but "
                                             r"the segment lasts 2\.000000 s")
         self.assertRegex(out, r"(?m)^480p/index\.m3u8: the EXTINF durations add up to "
                               r"10\.400000 s but the media lasts 10\.000000 s$")
@@ -158,7 +164,8 @@ class VerifyTest(vodtest.VodTestCase):
     def test_truncated_playlist(self):
         # What an interrupted upload or a full disk leaves: the playlist cut short, no ENDLIST,
         # the last segments unlisted; cut in the middle of an entry or between two.
-        cuts = [("seg_00002.m4s", r"line \d+: EXTINF without a URI"), ("#EXTINF", r"ENDLIST")]
+        third = os.path.basename(vodtest.segment_path(self.outputs["fmp4"], "360p", 2))
+        cuts = [(third, r"line \d+: EXTINF without a URI"), ("#EXTINF", r"ENDLIST")]
         for number, (cut, expected) in enumerate(cuts):
             with self.subTest(cut=cut):
                 output = self.copy_of("fmp4", name=f"cut-{number}")

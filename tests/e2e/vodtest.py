@@ -14,6 +14,7 @@ Only the Python standard library is used.
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -492,6 +493,21 @@ def parse_master(path):
         elif line.startswith("#EXT-X-MEDIA:"):
             master["media"].append(parse_attributes(line.split(":", 1)[1]))
     return master
+
+
+# Media names carry the job's publish tag: seg_<10 hex>_00003.m4s, init_<tag>.mp4 (README,
+# "Publishing behind a CDN").
+MEDIA_NAME = re.compile(r"^(seg_[0-9a-f]{10}_\d{5}\.(m4s|ts)|init_[0-9a-f]{10}\.mp4)$")
+
+
+def segment_path(output, rendition, number):
+    """The file of segment NUMBER of RENDITION, as its media playlist names it."""
+    return parse_media_playlist(os.path.join(output, rendition, "index.m3u8"))["segments"][number]["path"]
+
+
+def init_path(output, rendition):
+    """The init segment of an fMP4 RENDITION, as its media playlist names it."""
+    return parse_media_playlist(os.path.join(output, rendition, "index.m3u8"))["map"]
 
 
 def parse_media_playlist(path):
