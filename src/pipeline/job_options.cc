@@ -148,7 +148,7 @@ void JobOptions::Validate() const {
   for (const auto& [flag, value] : {std::pair{"--cache-control-media", &publish.cache_control_media},
                                     std::pair{"--cache-control-playlists", &publish.cache_control_playlists}}) {
     if (std::any_of(value->begin(), value->end(), [](char c) { return c < 0x20 || c > 0x7e; })) {
-      Fail(ExitCode::kUsage, "{} takes printable ASCII only (a header value), got '{}'", flag,
+      Fail(ExitCode::kUsage, "{} takes printable ASCII only (a header value), got {:?}", flag,
            *value);
     }
   }
