@@ -8,11 +8,13 @@ installed when missing; a missing prerequisite fails the tests, it never skips t
 """
 
 import datetime
+import gzip
 import hashlib
 import hmac
 import json
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,7 +30,8 @@ from contextlib import contextmanager
 from fault_proxy import FAULTS, FaultProxy
 from vodtest import (EX_DATAERR, EX_IOERR, EX_NOINPUT, EX_NOPERM, EX_UNAVAILABLE, EX_USAGE, FAST,
                      KEEP_WORKDIRS, VodTestCase,
-                     Workspace, media, run_checked, tree_hashes, vodctl_argv, vodctl_env)
+                     Workspace, media, run_checked, segment_path, tree_hashes, vodctl_argv,
+                     vodctl_env)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_SCRIPT = os.path.normpath(os.path.join(HERE, "..", "..", "scripts", "s3-server.sh"))
@@ -144,7 +147,7 @@ class S3Client:
 
 
 # Debian's boto3, run by Debian's python3: a second client, written by others, that lists
-# what vodctl stored with each object's size and Content-Type.
+# what vodctl stored with each object's size and headers.
 BOTO3 = "/usr/bin/python3"
 BOTO3_LISTING = """
 import json, os, sys
@@ -157,7 +160,9 @@ found = {}
 for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
     for item in page.get("Contents", []):
         head = s3.head_object(Bucket=bucket, Key=item["Key"])
-        found[item["Key"][len(prefix):]] = [item["Size"], head["ContentType"]]
+        found[item["Key"][len(prefix):]] = {
+            "size": item["Size"], "type": head["ContentType"],
+            "cache": head.get("CacheControl"), "encoding": head.get("ContentEncoding")}
 print(json.dumps(found))
 """
 
@@ -166,8 +171,18 @@ CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.se
                  ".jpg": "image/jpeg", ".mpd": "application/dash+xml", ".json": "application/json"}
 
 
+# The publishing policy README documents ("Publishing behind a CDN"), by file name.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+PLAYLIST_CACHE_CONTROL = "public, max-age=60"
+
+
+def is_media(key):
+    return re.search(r"(^|/)(seg_[0-9a-f]{10}_\d{5}\.(m4s|ts)|init_[0-9a-f]{10}\.mp4|"
+                     r"sprite_[0-9a-f]{10}_\d{5}\.jpg)$", key) is not None
+
+
 def boto3_listing(bucket, prefix):
-    """{key below PREFIX: [size, content type]} as boto3 sees them."""
+    """{key below PREFIX: {size, type, cache, encoding}} as boto3 sees them."""
     proc = subprocess.run([BOTO3, "-c", BOTO3_LISTING, bucket, prefix], capture_output=True,
                           text=True, timeout=120)
     if proc.returncode != 0:
@@ -346,8 +361,8 @@ class S3Test(VodTestCase):
             self.s3.put(self.bucket, "src/x.mp4", f.read())
         # What a vodctl killed in the middle of an upload leaves behind: the upload, and the
         # marker it stored first (see test_s3_leftovers.py).
-        self.s3.put(self.bucket, "out/.vodctl-uploads/360p/seg_00000.m4s", b"")
-        self.s3.start_multipart_upload(self.bucket, "out/360p/seg_00000.m4s")
+        self.s3.put(self.bucket, "out/.vodctl-uploads/360p/seg_killed.m4s", b"")
+        self.s3.start_multipart_upload(self.bucket, "out/360p/seg_killed.m4s")
         self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS)
 
         self.assert_same_as_local(source, "out/", *OPTIONS)
@@ -358,7 +373,8 @@ class S3Test(VodTestCase):
                 path = os.path.join(root, name)
                 key = os.path.relpath(path, local).replace(os.sep, "/")
                 expected[key] = [os.path.getsize(path), CONTENT_TYPES[os.path.splitext(name)[1]]]
-        self.assertEqual(boto3_listing(self.bucket, "out/"), expected,
+        listing = boto3_listing(self.bucket, "out/")
+        self.assertEqual({key: [o["size"], o["type"]] for key, o in listing.items()}, expected,
                          "boto3 sees other objects, sizes or content types than the local run has")
         self.assertEqual(self.s3.list(self.bucket, "tmp/"), {},
                          "the job's intermediate files are removed when it is done")
@@ -367,14 +383,54 @@ class S3Test(VodTestCase):
                          "the unfinished upload in the output is aborted")
         self.assertEqual(self.s3.head(self.bucket, "out/master.m3u8")["content-type"],
                          "application/vnd.apple.mpegurl")
-        self.assertEqual(self.s3.head(self.bucket, "out/360p/seg_00000.m4s")["content-type"],
-                         "video/iso.segment")
+        segment = "out/" + os.path.relpath(segment_path(local, "360p", 0), local)
+        self.assertEqual(self.s3.head(self.bucket, segment)["content-type"], "video/iso.segment")
 
         rc, out, err = self.vodctl("status", "--json")
         self.assertEqual(rc, 0, err)
         self.assert_no_secrets(out + err)
         with open(self.ws.state, "rb") as f:
             self.assertNotIn(SECRET_KEY.encode(), f.read(), "the secret is in the state database")
+
+    def test_every_object_carries_the_headers_of_its_kind(self):
+        source = media("small")
+        self.upload_source(source, "src/x.mp4")
+        self.run_on_s3("src/x.mp4", "out/", "tmp/", *OPTIONS, "--dash", "--compress-playlists")
+        listing = boto3_listing(self.bucket, "out/")
+        kinds = {"media": 0, "compressed": 0, "plain playlist": 0}
+        for key, stored in listing.items():
+            with self.subTest(key=key):
+                self.assertEqual(stored["type"], CONTENT_TYPES[os.path.splitext(key)[1]])
+                if is_media(key):
+                    kinds["media"] += 1
+                    self.assertEqual(stored["cache"], MEDIA_CACHE_CONTROL)
+                    self.assertIsNone(stored["encoding"])
+                elif key.endswith((".m3u8", ".mpd")):
+                    kinds["compressed"] += 1
+                    self.assertEqual(stored["cache"], PLAYLIST_CACHE_CONTROL)
+                    self.assertEqual(stored["encoding"], "gzip")
+                    raw = self.s3.get(self.bucket, "out/" + key)  # the bytes as stored
+                    text = gzip.decompress(raw).decode("utf-8")
+                    self.assertTrue(text.startswith("#EXTM3U" if key.endswith(".m3u8") else "<?xml"))
+                else:  # vodctl.json, thumbnails/thumbnails.vtt
+                    kinds["plain playlist"] += 1
+                    self.assertIn(key, ["vodctl.json", "thumbnails/thumbnails.vtt"])
+                    self.assertEqual(stored["cache"], PLAYLIST_CACHE_CONTROL)
+                    self.assertIsNone(stored["encoding"])
+        self.assertTrue(all(kinds.values()), f"every kind of object was seen: {kinds}")
+        self.assertIn("manifest.mpd", listing)
+        self.assertTrue(any(key.endswith(".jpg") for key in listing), "sprite sheets")
+        rc, out, err = self.vodctl("verify", self.url("out/"))
+        self.assertEqual(rc, 0, out + err)
+
+        # Other values, and none at all for playlists.
+        self.run_on_s3("src/x.mp4", "out2/", "tmp2/", *OPTIONS, "--job", "second",
+                       "--cache-control-media", "public, max-age=600",
+                       "--cache-control-playlists", "")
+        for key, stored in boto3_listing(self.bucket, "out2/").items():
+            with self.subTest(key=key):
+                self.assertEqual(stored["cache"], "public, max-age=600" if is_media(key) else None)
+                self.assertIsNone(stored["encoding"])
 
     def test_another_host_resumes_from_s3_tmp_alone(self):
         source = media("long")
@@ -543,10 +599,11 @@ class S3Test(VodTestCase):
         rc, out, err = self.vodctl("verify", self.url("out/"))
         self.assertEqual(rc, 0, out + err)
         self.assertRegex(out, r": 4 playlists, \d+ segments, 0 violation\(s\)\n$")
-        self.s3.request("DELETE", f"/{self.bucket}/out/240p/seg_00001.m4s", expect=(204,))
+        segment = os.path.relpath(segment_path(local, "240p", 1), local)
+        self.s3.request("DELETE", f"/{self.bucket}/out/{segment}", expect=(204,))
         rc, out, err = self.vodctl("verify", self.url("out/"))
         self.assertEqual(rc, EX_DATAERR, out + err)
-        self.assertIn("240p/seg_00001.m4s: missing (listed in 240p/index.m3u8)\n", out)
+        self.assertIn(f"{segment}: missing (listed in 240p/index.m3u8)\n", out)
         self.assert_one_error_line(err)
 
     def test_missing_bucket_names_the_bucket(self):
