@@ -18,6 +18,7 @@ tests/player/node_modules (git-ignored) when missing or out of date.
 
 import fcntl
 import functools
+import gzip
 import hashlib
 import http.server
 import json
@@ -26,10 +27,13 @@ import shutil
 import subprocess
 import threading
 import unittest
+import urllib.parse
+import uuid
 from fractions import Fraction
 
 from mpd import parse_mpd
-from vodtest import VodTestCase, media, parse_master, parse_media_playlist
+import test_s3
+from vodtest import VodTestCase, Workspace, media, parse_master, parse_media_playlist
 
 PLAYER_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                            "..", "player"))
@@ -96,11 +100,15 @@ def install_player_packages():
 
 class StaticServer:
     """Serves a folder on 127.0.0.1 (a free port) in a thread; records each request's path and
-    status."""
+    status, and in `encodings` the Content-Encoding each path went out with.
 
-    def __init__(self, root):
+    OBJECTS, {URL path: (bytes, {header: value})}, are answered as stored, with their headers,
+    before any file: what a bucket behind a CDN sends."""
+
+    def __init__(self, root, objects=None):
         self.requests = []
-        requests = self.requests
+        self.encodings = {}
+        requests, encodings, objects = self.requests, self.encodings, objects or {}
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def log_request(self, code="-", size="-"):
@@ -108,6 +116,19 @@ class StaticServer:
 
             def log_message(self, *args):
                 pass  # requests are kept in self.requests, not printed
+
+            def do_GET(self):
+                stored = objects.get(urllib.parse.unquote(self.path.split("?", 1)[0]))
+                if stored is None:
+                    return super().do_GET()
+                body, headers = stored
+                self.send_response(200)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                encodings[self.path] = headers.get("Content-Encoding")
+                self.wfile.write(body)
 
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(Handler, directory=root))
@@ -129,40 +150,36 @@ def setUpModule():
     install_player_packages()
 
 
-class PlayerTest(VodTestCase):
-
-    def test_fmp4(self):
-        # A 5.1 upload: a stereo and a 5.1 rendition, each of which hls.js plays.
-        self.check_playback(HlsPresentation, "--format", "fmp4", source="main720_surround")
-
-    def test_ts(self):
-        self.check_playback(HlsPresentation, "--format", "ts")
-
-    def test_dash(self):
-        self.check_playback(DashPresentation, "--format", "fmp4", "--dash")
+class PlaybackCase(VodTestCase):
+    """Plays a presentation in Chromium and judges what the player did."""
 
     def check_playback(self, presentation_class, *options, source="main720"):
         source = media(source)
         www = self.ws.path("www")
         os.makedirs(www)
-        os.symlink(PLAYER_DIR, os.path.join(www, "player"))
         output = os.path.join(www, "out")
         self.run_ok("run", source, output, *options, *OPTIONS)
-        presentation = presentation_class(output)
+        self.play_and_judge(presentation_class(output), www)
+
+    def play_and_judge(self, presentation, www, objects=None):
+        """Plays PRESENTATION, served from WWW (and OBJECTS) under /out/, and judges it."""
         self.assertGreaterEqual(len(presentation.heights()), 2,
                                 "several levels to switch between")
-
-        server = StaticServer(www)
+        if not os.path.exists(os.path.join(www, "player")):
+            os.symlink(PLAYER_DIR, os.path.join(www, "player"))
+        server = StaticServer(www, objects)
         self.addCleanup(server.close)
         report = self.drive(f"{server.base_url}/player/{presentation.PAGE}"
                             f"?src=/out/{presentation.ENTRY}")
 
         failed = [r for r in server.requests if r[1] >= 400]
         self.assertEqual(failed, [], "HTTP requests that failed")
+        # The judge first: when a step failed, it says which and what the player did.
+        PlaybackJudge(self, report, presentation).check_all()
         requested = {path for path, _ in server.requests}
         for path in presentation.files_to_load():
             self.assertIn(f"/out/{path}", requested)
-        PlaybackJudge(self, report, presentation).check_all()
+        return server
 
     def drive(self, page_url):
         proc = subprocess.run(["node", os.path.join(PLAYER_DIR, "drive.js"), page_url,
@@ -174,6 +191,72 @@ class PlayerTest(VodTestCase):
         with open(self.ws.path("player-report.json"), "w", encoding="utf-8") as f:
             f.write(proc.stdout)
         return json.loads(proc.stdout)
+
+
+class PlayerTest(PlaybackCase):
+
+    def test_fmp4(self):
+        # A 5.1 upload: a stereo and a 5.1 rendition, each of which hls.js plays.
+        self.check_playback(HlsPresentation, "--format", "fmp4", source="main720_surround")
+
+    def test_ts(self):
+        self.check_playback(HlsPresentation, "--format", "ts")
+
+    def test_dash(self):
+        self.check_playback(DashPresentation, "--format", "fmp4", "--dash")
+
+
+class CompressedPlaylistsTest(PlaybackCase):
+    """hls.js and dash.js play an output stored on S3 with --compress-playlists (playlists and
+    MPD gzip-compressed, Content-Encoding: gzip), served as a bucket behind a CDN serves it: a
+    small server answers with each object's stored bytes and stored headers, read from the S3
+    server (test_s3's) by the test's own S3 client. The judge reads the presentation from a
+    copy the test decompressed itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        test_s3.setUpModule()  # the S3 server, and vodctl's environment pointed at it
+        cls.addClassCleanup(test_s3.tearDownModule)
+        cls.work = Workspace(prefix="vodctl-player-s3-")
+        cls.addClassCleanup(cls.work.cleanup)
+        client, bucket = test_s3.SERVER.client, f"vodctl-{uuid.uuid4().hex[:12]}"
+        client.create_bucket(bucket)
+        rc, _, err = cls.work.vodctl("run", media("main720"), f"s3://{bucket}/out/",
+                                     "--tmp", f"s3://{bucket}/tmp/", "--format", "fmp4",
+                                     "--dash", "--compress-playlists", *OPTIONS)
+        if rc != 0:
+            raise AssertionError(f"vodctl run to S3 failed ({rc}):\n{err}")
+        cls.objects = {}  # URL path: (stored bytes, stored headers)
+        cls.decoded = cls.work.path("decoded")  # what the judge reads
+        for key in client.list(bucket, "out/"):
+            body, stored = client.get(bucket, key), client.head(bucket, key)
+            headers = {name: stored[name.lower()] for name in
+                       ("Content-Type", "Content-Encoding", "Cache-Control") if name.lower() in stored}
+            cls.objects["/" + key] = (body, headers)
+            path = os.path.join(cls.decoded, key.removeprefix("out/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body)
+        cls.www = cls.work.path("www")  # the player pages; /out/ is the bucket's
+        os.makedirs(cls.www)
+
+    def check_compressed(self, presentation_class):
+        presentation = presentation_class(self.decoded)
+        compressed = sorted(p for p, (_, h) in self.objects.items()
+                            if h.get("Content-Encoding") == "gzip")
+        self.assertIn(f"/out/{presentation.ENTRY}", compressed)
+        self.assertTrue(all(p.endswith((".m3u8", ".mpd")) for p in compressed), compressed)
+        server = self.play_and_judge(presentation, self.www, self.objects)
+        sent = {p: e for p, e in server.encodings.items() if p.endswith((".m3u8", ".mpd"))}
+        self.assertIn(f"/out/{presentation.ENTRY}", sent)
+        self.assertEqual(set(sent.values()), {"gzip"}, "every playlist went out compressed")
+
+    def test_hls_compressed(self):
+        self.check_compressed(HlsPresentation)
+
+    def test_dash_compressed(self):
+        self.check_compressed(DashPresentation)
 
 
 class HlsPresentation:
@@ -232,7 +315,7 @@ class HlsPresentation:
                                 "or leave a gap")
         t.assertAlmostEqual(cues[-1]["end"], self.duration(), delta=TOLERANCE)
         for cue in cues:
-            t.assertRegex(cue["text"], r"^sprite_\d{5}\.jpg#xywh=\d+,\d+,\d+,\d+$")
+            t.assertRegex(cue["text"], r"^sprite_[0-9a-f]{10}_\d{5}\.jpg#xywh=\d+,\d+,\d+,\d+$")
 
     def spans(self, parsed, frag_type, level):
         """[(start, duration)] of the fragments of one level (MANIFEST_PARSED's numbering)."""
